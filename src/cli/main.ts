@@ -1,0 +1,98 @@
+import yargs, { type Argv, type CommandModule } from "yargs";
+import { FedmigrateError } from "../errors.js";
+import { VERSION } from "../version.js";
+import { commandModules } from "./commands/index.js";
+import type { CliIo, CommandContext } from "./context.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
+
+const EXIT_CODES_EPILOGUE = [
+  "Exit codes:",
+  "  0    all done (skips and held entries included)",
+  "  1    some entries failed or were blocked",
+  "  2    invalid manifest or options",
+  "  3    journal locked by another run",
+  "  4    authentication refused (401/403)",
+  "  5    plan --detailed-exitcode: work pending",
+  "  130  interrupted",
+].join("\n");
+
+/**
+ * The CLI: argv in, exit code out. The only code that parses argv and prints usage;
+ * `src/cli.ts` is the only caller of `process.exit`.
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: ExitCode.OK };
+  let usageFailure: string | undefined;
+  let wantsJson = argv.includes("--json");
+
+  const parser: Argv = yargs(argv)
+    .scriptName("fedmigrate")
+    .usage(
+      "$0 <command> [manifest…] [options]\n\nMove Domo Federated V1 datasources to Federated V2 in bulk, safely.",
+    )
+    .version(VERSION)
+    .option("json", { type: "boolean", description: "Make stdout a single JSON document", global: true })
+    .option("log-level", {
+      type: "string",
+      description: "Log level on stderr",
+      choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+      default: "info",
+      global: true,
+    })
+    .strict()
+    .demandCommand(1, "Name a command: fedmigrate --help lists them.")
+    .recommendCommands()
+    .epilogue(EXIT_CODES_EPILOGUE)
+    .wrap(Math.min(110, io.stdout.isTTY ? ((io.stderr as { columns?: number }).columns ?? 100) : 100))
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      usageFailure = message;
+    });
+
+  for (const module of commandModules) {
+    parser.command(bindContext(module, ctx));
+  }
+
+  let helpOrVersion = "";
+  try {
+    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
+      if (output) helpOrVersion = output;
+    });
+  } catch (error) {
+    return reportError(error, io, wantsJson);
+  }
+  if (usageFailure !== undefined) {
+    wantsJson ||= false;
+    io.stderr.write(`fedmigrate: ${usageFailure}\nRun 'fedmigrate --help' for usage.\n`);
+    return ExitCode.INVALID;
+  }
+  if (helpOrVersion) io.stdout.write(`${helpOrVersion}\n`);
+  return ctx.exitCode;
+}
+
+function bindContext(
+  module: CommandModule<object, object>,
+  ctx: CommandContext,
+): CommandModule<object, object> {
+  const handler = module.handler as unknown as (args: unknown, ctx: CommandContext) => Promise<void> | void;
+  return { ...module, handler: (args) => handler(args, ctx) };
+}
+
+function reportError(error: unknown, io: CliIo, json: boolean): number {
+  if (error instanceof FedmigrateError) {
+    const code = exitCodeFor(error.code);
+    if (json) {
+      io.stdout.write(
+        `${JSON.stringify({ success: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } }, null, 2)}\n`,
+      );
+    }
+    io.stderr.write(`fedmigrate: ${error.message}\n${error.hint ? `${error.hint}\n` : ""}`);
+    return code;
+  }
+  // A bug, not an operator error: keep the stack for the report.
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  io.stderr.write(`fedmigrate: internal error: ${text}\nPlease report this with the command you ran.\n`);
+  return ExitCode.ITEMS_FAILED;
+}
