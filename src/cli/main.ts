@@ -1,9 +1,10 @@
 import yargs, { type Argv, type CommandModule } from "yargs";
-import { FedmigrateError } from "../errors.js";
+import { FedmigrateError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { rejectTokenFlag } from "./shared-options.js";
 
 const EXIT_CODES_EPILOGUE = [
   "Exit codes:",
@@ -22,8 +23,13 @@ const EXIT_CODES_EPILOGUE = [
  */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const ctx: CommandContext = { io, exitCode: ExitCode.OK };
-  let usageFailure: string | undefined;
-  let wantsJson = argv.includes("--json");
+  const wantsJson = argv.includes("--json");
+  try {
+    // Before yargs sees it: a token on the command line must not be echoed in any message.
+    rejectTokenFlag(argv);
+  } catch (error) {
+    return reportError(error, io, wantsJson);
+  }
 
   const parser: Argv = yargs(argv)
     .scriptName("fedmigrate")
@@ -48,7 +54,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .showHelpOnFail(false)
     .fail((message, error) => {
       if (error) throw error;
-      usageFailure = message;
+      throw new UsageError(message, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
   for (const module of commandModules) {
@@ -62,11 +68,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     });
   } catch (error) {
     return reportError(error, io, wantsJson);
-  }
-  if (usageFailure !== undefined) {
-    wantsJson ||= false;
-    io.stderr.write(`fedmigrate: ${usageFailure}\nRun 'fedmigrate --help' for usage.\n`);
-    return ExitCode.INVALID;
   }
   if (helpOrVersion) io.stdout.write(`${helpOrVersion}\n`);
   return ctx.exitCode;

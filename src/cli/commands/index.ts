@@ -1,7 +1,20 @@
 import type { CommandModule } from "yargs";
+import { historyCommand } from "./history.js";
+import { migrateCommand } from "./migrate.js";
+import { planCommand } from "./plan.js";
+import { simulateCommand } from "./simulate.js";
+import { statusCommand } from "./status.js";
+import { validateCommand } from "./validate.js";
 
 /**
  * Every command, in help order. Each module keeps its builder light and imports its
  * implementation lazily in the handler, so `--help` and `--version` load little.
  */
-export const commandModules: CommandModule<object, object>[] = [];
+export const commandModules: CommandModule<object, object>[] = [
+  validateCommand,
+  planCommand,
+  migrateCommand,
+  statusCommand,
+  historyCommand,
+  simulateCommand,
+] as unknown as CommandModule<object, object>[];

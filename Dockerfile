@@ -1,0 +1,29 @@
+# fedmigrate as a container: `docker run -v fedmigrate-data:/data -e DOMO_DOMAIN -e DOMO_DEVELOPER_TOKEN fedmigrate migrate /manifests`
+# Build stage: install from the lock (better-sqlite3 compiles here), build, drop dev dependencies.
+FROM node:24-bookworm-slim AS build
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+COPY manifests ./manifests
+
+# Runtime stage: the built CLI and its production dependencies, as a non-root user.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    FEDMIGRATE_JOURNAL=/data/fedmigrate.db
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/manifests ./manifests
+RUN ln -s /app/dist/cli.js /usr/local/bin/fedmigrate \
+  && mkdir -p /data && chown node:node /data
+USER node
+VOLUME ["/data"]
+WORKDIR /data
+ENTRYPOINT ["fedmigrate"]
+CMD ["--help"]

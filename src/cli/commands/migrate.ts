@@ -1,0 +1,49 @@
+import type { Argv, CommandModule } from "yargs";
+import type { CommandContext } from "../context.js";
+import { type PlanArgs, planOptions } from "./plan.js";
+
+export interface MigrateArgs extends PlanArgs {
+  concurrency: number;
+  only?: string[];
+  limit?: number;
+  maxFailures?: number;
+  report?: string;
+  junit?: string;
+  dryRun?: boolean;
+  plan?: string;
+}
+
+export const migrateCommand: CommandModule<object, MigrateArgs> = {
+  command: "migrate <manifests..>",
+  describe: "Run the plan: call migrate for every entry that needs it, journaling every attempt",
+  builder: (yargs) =>
+    planOptions(yargs as Argv<object>)
+      .positional("manifests", { type: "string", array: true, description: "Manifest files or directories" })
+      .option("concurrency", { type: "number", default: 4, description: "Requests at once" })
+      .option("only", { type: "string", array: true, description: "Only this datasource id (repeatable)" })
+      .option("limit", {
+        type: "number",
+        description: "At most N entries that need work (repeat runs walk the list)",
+      })
+      .option("max-failures", { type: "number", description: "Stop starting new entries after N failures" })
+      .option("report", { type: "string", description: "Write the run's JSON report to FILE" })
+      .option("junit", { type: "string", description: "Write JUnit XML (one test case per entry) to FILE" })
+      .option("dry-run", { type: "boolean", description: "Same as plan: send nothing" })
+      .option("plan", {
+        type: "string",
+        description: "Run exactly this saved plan (from 'plan --out'); refuses a stale one",
+      })
+      .example("$0 migrate migrations.yaml", "Migrate everything that needs it")
+      .example(
+        "$0 migrate migrations.yaml --concurrency 8 --max-failures 5",
+        "Faster, and stop early if it goes wrong",
+      )
+      .example("$0 migrate migrations.yaml --limit 50", "A batch of 50; run again for the next")
+      .example("$0 migrate migrations.yaml --plan reviewed.plan.json", "Run the reviewed plan")
+      .example("$0 migrate m.yaml --json --report run.json --junit junit.xml", "For CI") as Argv<MigrateArgs>,
+  handler: async (args, ...rest: unknown[]) => {
+    const ctx = rest[0] as CommandContext;
+    const { runMigrateCommand } = await import("../run-migrate-command.js");
+    ctx.exitCode = await runMigrateCommand(args, ctx.io);
+  },
+};

@@ -1,0 +1,98 @@
+import type { Argv, CommandModule } from "yargs";
+import type { CommandContext } from "../context.js";
+import { ExitCode } from "../exit-codes.js";
+import type { ConfigArgs, HttpArgs } from "../runtime.js";
+
+export interface PlanArgs extends ConfigArgs, HttpArgs {
+  manifests: string[];
+  offline?: boolean;
+  detailedExitcode?: boolean;
+  out?: string;
+  includeRolledBack?: boolean;
+}
+
+/** The options `plan` shares with `migrate` (which plans first). */
+export function planOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .option("domain", { type: "string", description: "Domo domain (or DOMO_DOMAIN)" })
+    .option("token-file", {
+      type: "string",
+      description: "File holding the developer token (or DOMO_DEVELOPER_TOKEN)",
+    })
+    .option("journal", {
+      type: "string",
+      description: "Journal file (or FEDMIGRATE_JOURNAL; default ./fedmigrate.db)",
+    })
+    .option("include-rolled-back", { type: "boolean", description: "Migrate entries a rollback is holding" })
+    .option("retries", {
+      type: "number",
+      description: "Retries after the first try for transient failures",
+      default: 5,
+    })
+    .option("timeout", { type: "number", description: "Seconds per request", default: 300 });
+}
+
+export const planCommand: CommandModule<object, PlanArgs> = {
+  command: "plan <manifests..>",
+  describe: "Dry run: say for every entry what migrate would do and why (GET calls only)",
+  builder: (yargs) =>
+    planOptions(yargs as Argv<object>)
+      .positional("manifests", { type: "string", array: true, description: "Manifest files or directories" })
+      .option("offline", { type: "boolean", description: "Consult only the journal, call nothing" })
+      .option("detailed-exitcode", { type: "boolean", description: "Exit 5 when there is work pending" })
+      .option("out", { type: "string", description: "Save the plan (with hashes) for 'migrate --plan FILE'" })
+      .example("$0 plan migrations.yaml", "What would migrate do, asking the server")
+      .example("$0 plan migrations/ --offline", "From the journal alone")
+      .example(
+        "$0 plan migrations.yaml --out reviewed.plan.json",
+        "Save a plan to review, then run it exactly",
+      ) as Argv<PlanArgs>,
+  handler: async (args, ...rest: unknown[]) => {
+    const ctx = rest[0] as CommandContext;
+    const { makePlan } = await import("../make-plan.js");
+    const result = await makePlan(args, ctx.io);
+    const { renderPlan } = await import("../../report/render-plan.js");
+    if (args.out) {
+      const { writeOutputFile } = await import("../runtime.js");
+      writeOutputFile(args.out, `${JSON.stringify(result.saved, null, 2)}\n`, ctx.io, "plan");
+    }
+    if (args.json) {
+      ctx.io.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
+    } else {
+      ctx.io.stdout.write(renderPlan(result.plan));
+      if (args.out)
+        ctx.io.stdout.write(`Saved to ${args.out}: run it with 'fedmigrate migrate --plan ${args.out} …'.\n`);
+    }
+    const { counts } = result.plan;
+    if (args.detailedExitcode && counts.migrate > 0) ctx.exitCode = ExitCode.PENDING;
+    else if (counts.blocked > 0) ctx.exitCode = ExitCode.ITEMS_FAILED;
+    else ctx.exitCode = ExitCode.OK;
+  },
+};
+
+function planJson(result: Awaited<ReturnType<typeof import("../make-plan.js").makePlan>>) {
+  const { plan, saved } = result;
+  return {
+    success: plan.counts.blocked === 0,
+    command: "plan",
+    domain: plan.domain,
+    online: plan.online,
+    includeRolledBack: plan.includeRolledBack,
+    manifestsHash: saved.manifestsHash,
+    journalHash: saved.journalHash,
+    counts: plan.counts,
+    items: plan.items.map(({ entry, action, code, reason, last }) => ({
+      datasource: entry.datasource,
+      name: entry.name ?? null,
+      account: entry.account,
+      catalog: entry.catalog,
+      schema: entry.schema,
+      table: entry.table,
+      action,
+      code,
+      reason,
+      lastState: last?.state ?? null,
+      lastToe: last?.toe ?? null,
+    })),
+  };
+}

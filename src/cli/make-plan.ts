@@ -1,0 +1,70 @@
+import { requireDomain } from "../config/resolve-config.js";
+import type { ItemHistory } from "../journal/types.js";
+import type { LoadedManifests } from "../manifest/load-manifests.js";
+import { buildPlan } from "../plan/build-plan.js";
+import { journalStateHash, type SavedPlan, toSavedPlan } from "../plan/saved-plan.js";
+import type { Plan } from "../plan/types.js";
+import type { PlanArgs } from "./commands/plan.js";
+import type { CliIo } from "./context.js";
+import { apiRuntime, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+
+export interface MadePlan {
+  plan: Plan;
+  saved: SavedPlan;
+  manifests: LoadedManifests;
+}
+
+/**
+ * `plan`: truly dry. It takes no lock, creates no journal where none exists (a missing journal
+ * is an empty history) and sends only GETs (none offline).
+ */
+export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
+  const manifests = await loadManifestArgs(args.manifests, io);
+  const config = configFrom(args, io, manifests);
+  const logger = await cliLogger(args, io, [config.token]);
+  // The journal is keyed by instance, so even an offline plan needs to know which one.
+  const domainKey = requireDomain(config).key;
+  const histories = await readHistories(config.journalPath, domainKey, manifests);
+  let server: Parameters<typeof buildPlan>[0]["server"];
+  if (!args.offline) {
+    const runtime = await apiRuntime(config, args, logger);
+    const { readServerState } = await import("../run/read-server-state.js");
+    server = await readServerState(
+      manifests.entries.map((e) => e.account),
+      runtime,
+    );
+  }
+  const plan = buildPlan({
+    domain: domainKey,
+    entries: manifests.entries,
+    histories,
+    server,
+    includeRolledBack: args.includeRolledBack ?? false,
+  });
+  const saved = toSavedPlan(
+    plan,
+    manifests.hash,
+    journalStateHash(manifests.entries, histories),
+    new Date().toISOString(),
+  );
+  return { plan, saved, manifests };
+}
+
+/** The journal's history of these entries, read-only; a missing journal is an empty one. */
+export async function readHistories(
+  journalPath: string,
+  domainKey: string,
+  manifests: LoadedManifests,
+): Promise<Map<string, ItemHistory>> {
+  const { journalExists, openJournal } = await import("../journal/open-journal.js");
+  if (!journalExists(journalPath)) return new Map();
+  const journal = openJournal(journalPath, { readonly: true });
+  try {
+    return journal.histories(
+      domainKey,
+      manifests.entries.map((e) => e.datasource),
+    );
+  } finally {
+    journal.close();
+  }
+}

@@ -1,0 +1,146 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { FedmigrateError } from "../errors.js";
+import { journalStateHash, parseSavedPlan, staleReasons } from "../plan/saved-plan.js";
+import type { RunReport } from "../report/run-report.js";
+import type { MigrateArgs } from "./commands/migrate.js";
+import type { CliIo } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+import { readHistories } from "./make-plan.js";
+import { withRunLifecycle } from "./run-lifecycle.js";
+import {
+  apiRuntime,
+  checkCount,
+  cliLogger,
+  configFrom,
+  loadManifestArgs,
+  writeOutputFile,
+} from "./runtime.js";
+
+/** `fedmigrate migrate`: plan online, then run the plan; returns the exit code. */
+export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<number> {
+  checkCount("concurrency", args.concurrency, { max: 256 });
+  checkCount("retries", args.retries, { min: 0, max: 100 });
+  checkCount("timeout", args.timeout, { max: 3600 });
+  checkCount("limit", args.limit, { max: 10_000_000 });
+  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
+
+  if (args.dryRun) {
+    if (args.plan) throw new FedmigrateError("USAGE", "--dry-run and --plan do not go together");
+    const { planCommand } = await import("./commands/plan.js");
+    const ctx = { io, exitCode: 0 };
+    await (planCommand.handler as unknown as (a: unknown, c: unknown) => Promise<void>)(args, ctx);
+    return ctx.exitCode;
+  }
+
+  const manifests = await loadManifestArgs(args.manifests, io);
+  const config = configFrom(args, io, manifests);
+  const logger = await cliLogger(args, io, [config.token]);
+  const runtime = await apiRuntime(config, args, logger);
+  let entries = manifests.entries;
+  if (args.only && args.only.length > 0) {
+    const only = new Set(args.only);
+    const unknown = [...only].filter((id) => !entries.some((e) => e.datasource === id));
+    if (unknown.length > 0) {
+      throw new FedmigrateError(
+        "USAGE",
+        `--only names datasources that are not in the manifests: ${unknown.join(", ")}`,
+      );
+    }
+    entries = entries.filter((e) => only.has(e.datasource));
+  }
+
+  let approved: Set<string> | undefined;
+  if (args.plan) {
+    const file = path.resolve(io.cwd, args.plan);
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      throw new FedmigrateError("USAGE", `cannot read the plan ${file}: ${(error as Error).message}`);
+    }
+    const parsed = parseSavedPlan(text);
+    if ("error" in parsed) throw new FedmigrateError("USAGE", `${file} is ${parsed.error}`);
+    const histories = await readHistories(config.journalPath, runtime.domainKey, manifests);
+    const reasons = staleReasons(parsed.plan, {
+      domain: runtime.domainKey,
+      manifestsHash: manifests.hash,
+      journalHash: journalStateHash(manifests.entries, histories),
+      includeRolledBack: args.includeRolledBack ?? false,
+    });
+    if (reasons.length > 0) {
+      throw new FedmigrateError("PLAN_STALE", `the plan ${args.plan} is stale: ${reasons.join("; ")}`, {
+        hint: "Make and review a new one with 'fedmigrate plan … --out FILE'.",
+      });
+    }
+    approved = new Set(parsed.plan.items.filter((i) => i.action === "migrate").map((i) => i.datasource));
+  }
+
+  const { runMigration } = await import("../run/run-migration.js");
+  const report = await withRunLifecycle({
+    command: "migrate",
+    io,
+    logger,
+    journalPath: config.journalPath,
+    domainKey: runtime.domainKey,
+    manifestsHash: manifests.hash,
+    json: Boolean(args.json),
+    options: {
+      concurrency: args.concurrency,
+      retries: args.retries,
+      timeout: args.timeout,
+      only: args.only ?? null,
+      limit: args.limit ?? null,
+      maxFailures: args.maxFailures ?? null,
+      includeRolledBack: args.includeRolledBack ?? false,
+      plan: args.plan ?? null,
+      manifests: args.manifests,
+    },
+    body: async (run) => {
+      const result = await runMigration({
+        runId: run.runId,
+        domain: runtime.domainKey,
+        entries,
+        journal: run.journal,
+        api: runtime.api,
+        retry: runtime.retry,
+        now: () => new Date(),
+        logger,
+        stop: run.stop,
+        concurrency: args.concurrency,
+        maxFailures: args.maxFailures,
+        includeRolledBack: args.includeRolledBack ?? false,
+        limit: args.limit,
+        approved,
+        onPlan: (_plan, toRun) => run.startProgress(toRun, "migrate"),
+        onEvent: run.onEvent,
+      });
+      return { outcomes: result.outcomes, fatal: result.fatal };
+    },
+  });
+  await emitReport(report, args, io);
+  return report.exitCode;
+}
+
+/** Prints the summary (or the JSON document) and writes the requested report files. */
+export async function emitReport(
+  report: RunReport,
+  args: { json?: boolean | undefined; report?: string | undefined; junit?: string | undefined },
+  io: CliIo,
+): Promise<void> {
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (args.report) writeOutputFile(args.report, json, io, "report");
+  if (args.junit) {
+    const { renderJunit } = await import("../report/render-junit.js");
+    writeOutputFile(args.junit, renderJunit(report), io, "JUnit report");
+  }
+  if (args.json) {
+    io.stdout.write(json);
+  } else {
+    const { renderSummary } = await import("../report/render-summary.js");
+    io.stdout.write(renderSummary(report));
+  }
+  if (report.exitCode === ExitCode.INTERRUPTED) {
+    io.stderr.write("fedmigrate: interrupted; run the same command again to continue where it stopped.\n");
+  }
+}

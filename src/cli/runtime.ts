@@ -1,0 +1,123 @@
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import type { Logger } from "pino";
+import { type ResolvedConfig, requireDomain, requireToken, resolveConfig } from "../config/resolve-config.js";
+import type { DomoApi } from "../domo/types.js";
+import { FedmigrateError } from "../errors.js";
+import type { LoadedManifests } from "../manifest/load-manifests.js";
+import type { RetryRunner } from "../run/execute-items.js";
+import type { CliIo } from "./context.js";
+
+/** The configuration options of online commands (flags of SPEC section 2). */
+export interface ConfigArgs {
+  domain?: string | undefined;
+  tokenFile?: string | undefined;
+  journal?: string | undefined;
+  logLevel?: string | undefined;
+  json?: boolean | undefined;
+}
+
+/** The HTTP options of commands that call the API. */
+export interface HttpArgs {
+  retries?: number | undefined;
+  timeout?: number | undefined;
+}
+
+/** Loads and validates the manifests (throws ManifestError: exit 2). */
+export async function loadManifestArgs(paths: readonly string[], io: CliIo): Promise<LoadedManifests> {
+  const { loadManifests } = await import("../manifest/load-manifests.js");
+  return loadManifests([...paths], io.cwd);
+}
+
+export function configFrom(args: ConfigArgs, io: CliIo, manifests?: LoadedManifests): ResolvedConfig {
+  return resolveConfig({
+    flags: { domain: args.domain, tokenFile: args.tokenFile, journal: args.journal },
+    env: io.env,
+    manifest: manifests ? { domain: manifests.domain, journal: manifests.journal } : undefined,
+    cwd: io.cwd,
+  });
+}
+
+/** The logger on stderr: pretty on a terminal, JSON lines otherwise; the token redacted. */
+export async function cliLogger(
+  args: ConfigArgs,
+  io: CliIo,
+  secrets: readonly (string | undefined)[],
+): Promise<Logger> {
+  const { createLogger } = await import("../logger.js");
+  const pretty = Boolean(io.stderr.isTTY) && io.env.CI !== "true";
+  return createLogger({
+    level: args.logLevel ?? "info",
+    stream: io.stderr,
+    pretty,
+    secrets: secrets.filter((s): s is string => typeof s === "string" && s.length > 0),
+  });
+}
+
+export interface ApiRuntime {
+  api: DomoApi;
+  retry: RetryRunner;
+  domainKey: string;
+}
+
+/** The API client, its retry policy and the run's shared rate gate, from the configuration. */
+export async function apiRuntime(
+  config: ResolvedConfig,
+  args: HttpArgs,
+  logger: Logger,
+): Promise<ApiRuntime> {
+  const domain = requireDomain(config);
+  const token = requireToken(config);
+  const [{ createDomoClient }, { installProxyFromEnv }, { RateGate }, { createRetryPolicy }] =
+    await Promise.all([
+      import("../domo/create-domo-client.js"),
+      import("../domo/install-proxy.js"),
+      import("../domo/rate-gate.js"),
+      import("../domo/retry-policy.js"),
+    ]);
+  installProxyFromEnv(process.env);
+  const api = createDomoClient({
+    baseUrl: domain.baseUrl,
+    token,
+    timeoutMs: (args.timeout ?? 300) * 1000,
+    logger,
+  });
+  const gate = new RateGate();
+  const minDelayMs = Number(process.env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
+  const retry = createRetryPolicy({
+    retries: args.retries ?? 5,
+    minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,
+    maxDelayMs: 30_000,
+    gate,
+    onRetry: ({ attempt, error, delayMs }) =>
+      logger.warn(
+        { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },
+        `retrying after ${error.message}`,
+      ),
+  });
+  return { api, retry, domainKey: domain.key };
+}
+
+/** Writes an output file (report, JUnit, plan), saying clearly where it failed. */
+export function writeOutputFile(file: string, content: string, io: CliIo, what: string): void {
+  const target = path.resolve(io.cwd, file);
+  try {
+    writeFileSync(target, content);
+  } catch (error) {
+    throw new FedmigrateError("USAGE", `cannot write the ${what} to ${target}: ${(error as Error).message}`, {
+      cause: error,
+      hint: "Check that the directory exists and is writable.",
+    });
+  }
+}
+
+/** Positive integer options, checked eagerly with a message naming the option. */
+export function checkCount(name: string, value: number | undefined, { min = 1, max = 10_000 } = {}): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new FedmigrateError(
+      "USAGE",
+      `--${name} must be a whole number from ${min} to ${max} (got ${value})`,
+    );
+  }
+}

@@ -1,0 +1,144 @@
+import { type Stats, statSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { Journal } from "./journal.js";
+import { JournalError, journalErrorFrom } from "./journal-error.js";
+import { inspectSchema, READABLE_FROM_VERSION, SCHEMA_VERSION, upgradeSchema } from "./schema.js";
+import { SqliteJournal } from "./sqlite-journal.js";
+
+/** How `openJournal` opens the file. */
+export interface OpenJournalOptions {
+  /** Open for reading only: never creates the file, never upgrades its schema. */
+  readonly?: boolean;
+  /** (Writable) refuse to create the file when it does not exist. */
+  mustExist?: boolean;
+  /** How long a statement waits for another connection's write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+// Callers that open a journal get its port type from the same place.
+export type { Journal } from "./journal.js";
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const MEMORY = ":memory:";
+
+/**
+ * Opens the journal at `path` (the caller resolves it; `:memory:` gives a private in-memory
+ * journal, for tests). Writable opens create the file (never its directory) and bring its schema
+ * up to date; a file that is corrupt, not a journal, or written by a newer fedmigrate is refused
+ * as it is, never overwritten or recreated. Every failure is a `JournalError` saying what to do.
+ */
+export function openJournal(path: string, options: OpenJournalOptions = {}): Journal {
+  const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  if (options.readonly) return openReadonly(path, timeout);
+
+  if (path !== MEMORY) checkWritablePath(path, options.mustExist ?? false);
+  const db = connect(path, { timeout });
+  try {
+    // Before anything that writes (journal_mode, upgrades): a newer or foreign file stays untouched.
+    inspectSchema(db, path);
+    // WAL with synchronous=NORMAL survives a process kill, our failure model, at any moment: a
+    // commit is in the WAL before it returns, only the fsync is deferred. A power loss may drop the
+    // last commits but never corrupts the file; the online plan then still sees what the server
+    // did. Where WAL is unavailable, FULL keeps the rollback journal equally safe.
+    const mode = db.pragma("journal_mode = WAL", { simple: true });
+    db.pragma(mode === "wal" || path === MEMORY ? "synchronous = NORMAL" : "synchronous = FULL");
+    db.pragma("foreign_keys = ON");
+    upgradeSchema(db, path);
+    return new SqliteJournal(db, path);
+  } catch (error) {
+    db.close();
+    throw journalErrorFrom(error, path, "opening it");
+  }
+}
+
+/** Whether a journal file exists at `path` (readers check before `openJournal(…, { readonly })`). */
+export function journalExists(path: string): boolean {
+  if (path === MEMORY) return false;
+  return statPath(path, path)?.isFile() ?? false;
+}
+
+function openReadonly(path: string, timeout: number): Journal {
+  const stat = path === MEMORY ? undefined : statPath(path, path);
+  if (stat?.isDirectory()) throw isDirectoryError(path);
+  if (!stat) {
+    throw new JournalError(path, `There is no journal at ${path}.`, {
+      hint: "Check --journal (or FEDMIGRATE_JOURNAL). A journal is created by the first migrate or rollback.",
+    });
+  }
+  const db = connect(path, { readonly: true, fileMustExist: true, timeout });
+  try {
+    const { version } = inspectSchema(db, path);
+    if (version === 0) {
+      throw new JournalError(path, `${path} is an empty file, not a fedmigrate journal yet.`, {
+        hint: "A journal is created by migrate or rollback; point --journal at an existing journal to read it.",
+      });
+    }
+    if (version < READABLE_FROM_VERSION) {
+      throw new JournalError(
+        path,
+        `The journal ${path} has schema version ${version}, older than this fedmigrate reads without upgrading it (version ${READABLE_FROM_VERSION} to ${SCHEMA_VERSION}).`,
+        { hint: "Any migrate or rollback on it upgrades it in place; then read it again." },
+      );
+    }
+    return new SqliteJournal(db, path);
+  } catch (error) {
+    db.close();
+    throw journalErrorFrom(error, path, "opening it read-only");
+  }
+}
+
+function checkWritablePath(path: string, mustExist: boolean): void {
+  const stat = statPath(path, path);
+  if (stat?.isDirectory()) throw isDirectoryError(path);
+  if (stat) return;
+  if (mustExist) {
+    throw new JournalError(path, `There is no journal at ${path}.`, {
+      hint: "Check --journal (or FEDMIGRATE_JOURNAL): this command needs the journal of earlier runs.",
+    });
+  }
+  const directory = dirname(path);
+  const parent = statPath(directory, path);
+  if (!parent) {
+    throw new JournalError(
+      path,
+      `Cannot create the journal ${path}: the directory ${directory} does not exist.`,
+      {
+        hint: "Create the directory, or point --journal at a file in an existing one.",
+      },
+    );
+  }
+  if (!parent.isDirectory()) {
+    throw new JournalError(path, `Cannot create the journal ${path}: ${directory} is not a directory.`, {
+      hint: "Point --journal at a file in an existing directory.",
+    });
+  }
+}
+
+/** `stat`, with "no such file" (a missing entry, or a file where a directory should be) as undefined. */
+function statPath(target: string, journalPath: string): Stats | undefined {
+  try {
+    return statSync(target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw new JournalError(journalPath, `Cannot check ${target} (${code ?? String(error)}).`, {
+      cause: error,
+      hint: "Check that this user may reach the journal's directory.",
+    });
+  }
+}
+
+function connect(path: string, options: Database.Options): Database.Database {
+  try {
+    return new Database(path, options);
+  } catch (error) {
+    throw journalErrorFrom(error, path, options.readonly ? "opening it read-only" : "opening it");
+  }
+}
+
+function isDirectoryError(path: string): JournalError {
+  return new JournalError(path, `The journal path ${path} is a directory.`, {
+    hint: "Point --journal at a file (for example ./fedmigrate.db).",
+  });
+}

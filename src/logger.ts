@@ -1,0 +1,72 @@
+import { type DestinationStream, type Logger, pino } from "pino";
+import { prettyFactory } from "pino-pretty";
+
+/** Options of `createLogger`. */
+export interface LoggerOptions {
+  /** A pino level: fatal, error, warn, info, debug, trace or silent. */
+  level: string;
+  /** Where lines go (stderr in the CLI). Written to synchronously, so nothing is lost on exit. */
+  stream: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Strings that must never appear in a line (the developer token); replaced by `[REDACTED]`. */
+  secrets?: string[];
+  /** Human-readable lines instead of JSON; the CLI passes `stream.isTTY && !CI`. */
+  pretty?: boolean;
+  /** Colours in pretty lines. Default: on unless `NO_COLOR` is set (no-color.org). */
+  colorize?: boolean;
+}
+
+const CENSOR = "[REDACTED]";
+
+/** Where a token could sit in a logged object; the secret pass below catches the rest. */
+const REDACT_PATHS = [
+  "token",
+  "*.token",
+  "developerToken",
+  "*.developerToken",
+  'headers["x-domo-developer-token"]',
+  '*.headers["x-domo-developer-token"]',
+  'headers["X-DOMO-Developer-Token"]',
+  '*.headers["X-DOMO-Developer-Token"]',
+  "headers.authorization",
+  "*.headers.authorization",
+];
+
+/**
+ * The logger: structured events as JSON lines (or pretty lines on a terminal), ISO times, no
+ * pid/hostname noise. The token is kept out twice: pino's `redact` blanks the fields where it
+ * would sit, and a last pass over each serialized line replaces every occurrence of each
+ * secret, wherever it hides (an error message, a nested object, an echoed body).
+ */
+export function createLogger(opts: LoggerOptions): Logger {
+  const secrets = [...new Set((opts.secrets ?? []).filter((secret) => secret !== ""))];
+  // A secret with a quote, backslash or control character appears JSON-escaped in the line.
+  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort(
+    (a, b) => b.length - a.length,
+  );
+  const scrub = (line: string) => forms.reduce((text, form) => text.split(form).join(CENSOR), line);
+
+  return pino(
+    {
+      level: opts.level,
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACT_PATHS, censor: CENSOR },
+      ...(forms.length === 0 ? {} : { hooks: { streamWrite: scrub } }),
+    },
+    opts.pretty ? prettyDestination(opts.stream, opts.colorize ?? !process.env.NO_COLOR) : opts.stream,
+  );
+}
+
+/**
+ * pino-pretty's formatter called inline on each line. Its stream form (`pretty({destination})`)
+ * goes through a Transform, which may write after a `process.exit`; this cannot.
+ */
+function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): DestinationStream {
+  const format = prettyFactory({ colorize, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  return {
+    write(line: string) {
+      stream.write(format(line));
+    },
+  };
+}

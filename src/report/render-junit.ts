@@ -1,0 +1,52 @@
+import junitModule, { type Builder } from "junit-report-builder";
+import type { RunReport } from "./run-report.js";
+import { isFailureOutcome } from "./run-report.js";
+
+/**
+ * JUnit XML, one test case per entry: CI servers show a failed migration as a failed test, with
+ * its state, `toe` and `errorMessage`. Skipped and held entries are skipped tests.
+ */
+// A CommonJS package: at run time the import is the builder itself, while its types claim an
+// ES default export; accept both.
+const junit: Builder =
+  (junitModule as unknown as { default?: Builder }).default ?? (junitModule as unknown as Builder);
+
+export function renderJunit(report: RunReport): string {
+  const builder = junit.newBuilder();
+  const suite = builder
+    .testSuite()
+    .name(`fedmigrate ${report.command} ${report.domain}`)
+    .timestamp(report.startedAt)
+    .time(report.durationMs / 1000);
+  if (report.runId) suite.property("runId", report.runId);
+  suite.property("success", String(report.success));
+  for (const item of report.items) {
+    const test = suite
+      .testCase()
+      .className(`fedmigrate.${report.command}.${item.account}`)
+      .name(`${item.datasource}${item.name ? ` (${item.name})` : ""}`)
+      .time((item.durationMs ?? 0) / 1000);
+    const details = [
+      `outcome: ${item.outcome}`,
+      `state: ${item.state ?? "-"}`,
+      `toe: ${item.toe ?? "-"}`,
+      `errorMessage: ${item.errorMessage ?? "-"}`,
+      `target: ${item.catalog}.${item.schema}.${item.table} on account ${item.account}`,
+      `attempts: ${item.attempts}`,
+      `reason: ${item.reason}`,
+    ].join("\n");
+    if (isFailureOutcome(item.outcome)) {
+      test.failure(
+        `${item.outcome}: ${item.reason}${item.toe ? ` (toe ${item.toe})` : ""}`,
+        item.state ?? item.outcome,
+      );
+      test.standardOutput(details);
+    } else if (item.outcome === "skipped" || item.outcome === "held") {
+      test.skipped();
+      test.standardOutput(details);
+    } else {
+      test.standardOutput(details);
+    }
+  }
+  return builder.build();
+}

@@ -1,0 +1,51 @@
+import type { ItemOutcome, Outcome, StopReason } from "../run/types.js";
+
+/** Counts of entries by outcome; every outcome present, zero or not. */
+export type OutcomeCounts = Record<Outcome, number>;
+
+/**
+ * The document of `--json` and `--report FILE`: the same shape whether the run succeeded or
+ * failed, with an explicit `success` and one record per entry.
+ */
+export interface RunReport {
+  reportVersion: 1;
+  success: boolean;
+  command: string;
+  dryRun: boolean;
+  runId: string | null;
+  domain: string;
+  startedAt: string;
+  endedAt: string;
+  durationMs: number;
+  manifestsHash: string | null;
+  stopReason: StopReason | null;
+  exitCode: number;
+  counts: OutcomeCounts;
+  items: ItemOutcome[];
+}
+
+export function countOutcomes(items: readonly ItemOutcome[]): OutcomeCounts {
+  const counts: OutcomeCounts = {
+    complete: 0,
+    incomplete: 0,
+    aborted: 0,
+    failed: 0,
+    skipped: 0,
+    held: 0,
+    blocked: 0,
+    "not-started": 0,
+  };
+  for (const item of items) counts[item.outcome] += 1;
+  return counts;
+}
+
+/** Outcomes that make a run unsuccessful (exit 1). */
+export function isFailureOutcome(outcome: Outcome): boolean {
+  return (
+    outcome === "failed" ||
+    outcome === "aborted" ||
+    outcome === "incomplete" ||
+    outcome === "blocked" ||
+    outcome === "not-started"
+  );
+}

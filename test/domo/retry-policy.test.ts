@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import type { ErrorKind } from "../../src/domo/classify-error.js";
+import { DomoApiError } from "../../src/domo/domo-api-error.js";
+import { RateGate } from "../../src/domo/rate-gate.js";
+import { type AttemptContext, createRetryPolicy, type RetryInfo } from "../../src/domo/retry-policy.js";
+import { ManualClock, settle } from "./manual-clock.js";
+
+function apiError(kind: ErrorKind, extra: { retryAfterMs?: number; status?: number } = {}): DomoApiError {
+  return new DomoApiError({
+    kind,
+    method: "POST",
+    url: "https://acme.domo.com/api/query/migration/federated/v1/to/v2/ds/accounts/1",
+    path: "/ds/accounts/1",
+    detail: `failed (${kind})`,
+    ...extra,
+  });
+}
+
+/** An attempt function that fails with the given errors in turn, then returns "ok". */
+function scripted(failures: unknown[], onCall?: (attempt: number, context: AttemptContext) => void) {
+  const calls: { attempt: number; previousError: DomoApiError | undefined }[] = [];
+  const fn = async (attempt: number, context: AttemptContext) => {
+    calls.push({ attempt, previousError: context.previousError });
+    onCall?.(attempt, context);
+    const failure = failures[calls.length - 1];
+    if (failure !== undefined) throw failure;
+    return "ok";
+  };
+  return { fn, calls };
+}
+
+function setup(retries = 3, extra: { minDelayMs?: number; random?: () => number } = {}) {
+  const clock = new ManualClock();
+  const gate = new RateGate({ now: clock.now, sleep: clock.autoSleep });
+  const retriesSeen: RetryInfo[] = [];
+  const policy = createRetryPolicy({
+    retries,
+    minDelayMs: extra.minDelayMs ?? 0,
+    gate,
+    sleep: clock.autoSleep,
+    ...(extra.random ? { random: extra.random } : {}),
+    onRetry: (info) => retriesSeen.push(info),
+  });
+  return { clock, gate, policy, retriesSeen };
+}
+
+describe("createRetryPolicy", () => {
+  it("returns the first success without retrying", async () => {
+    const { policy, retriesSeen } = setup();
+    const { fn, calls } = scripted([]);
+    await expect(policy.run(fn)).resolves.toBe("ok");
+    expect(calls).toEqual([{ attempt: 1, previousError: undefined }]);
+    expect(retriesSeen).toEqual([]);
+  });
+
+  it.each<ErrorKind>(["transient", "ambiguous"])(
+    "retries %s errors and hands each attempt the previous error",
+    async (kind) => {
+      const { policy, retriesSeen } = setup();
+      const first = apiError(kind);
+      const second = apiError(kind);
+      const { fn, calls } = scripted([first, second]);
+      await expect(policy.run(fn)).resolves.toBe("ok");
+      expect(calls).toEqual([
+        { attempt: 1, previousError: undefined },
+        { attempt: 2, previousError: first },
+        { attempt: 3, previousError: second },
+      ]);
+      expect(retriesSeen.map((r) => [r.attempt, r.error])).toEqual([
+        [2, first],
+        [3, second],
+      ]);
+    },
+  );
+
+  it.each([0, 1, 4])("makes 1 + %i attempts at most, then throws the last error", async (retries) => {
+    const { policy } = setup(retries);
+    const errors = Array.from({ length: 10 }, () => apiError("transient"));
+    const { fn, calls } = scripted(errors);
+    await expect(policy.run(fn)).rejects.toBe(errors[retries]);
+    expect(calls).toHaveLength(retries + 1);
+  });
+
+  it.each<ErrorKind>(["auth", "setup", "other"])("throws %s errors at once", async (kind) => {
+    const { policy, retriesSeen } = setup();
+    const error = apiError(kind);
+    const { fn, calls } = scripted([error]);
+    await expect(policy.run(fn)).rejects.toBe(error);
+    expect(calls).toHaveLength(1);
+    expect(retriesSeen).toEqual([]);
+  });
+
+  it.each<[string, unknown]>([
+    ["an Error", new Error("bug")],
+    ["a TypeError", new TypeError("x is not a function")],
+    ["a string", "plain string"],
+    ["an object", { reason: "SIGINT" }],
+  ])("throws %s that is not a DomoApiError at once, untouched", async (_label, thrown) => {
+    const { policy } = setup();
+    const { fn, calls } = scripted([thrown]);
+    await expect(policy.run(fn)).rejects.toBe(thrown);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("waits the exponential, jittered backoff between attempts", async () => {
+    const { clock, policy, retriesSeen } = setup(3, { minDelayMs: 100, random: () => 0.5 });
+    const { fn } = scripted([apiError("transient"), apiError("transient"), apiError("ambiguous")]);
+    await policy.run(fn);
+    // base 100, 200, 400; jitter 0.5 with random 0.5 → 75 %.
+    expect(clock.sleeps).toEqual([75, 150, 300]);
+    expect(retriesSeen.map((r) => r.delayMs)).toEqual([75, 150, 300]);
+  });
+
+  it("pauses every worker for a Retry-After, then succeeds", async () => {
+    const clock = new ManualClock();
+    const gate = new RateGate({ now: clock.now, sleep: clock.sleep });
+    const retriesSeen: RetryInfo[] = [];
+    const policy = createRetryPolicy({
+      retries: 3,
+      minDelayMs: 0,
+      gate,
+      onRetry: (r) => retriesSeen.push(r),
+    });
+
+    const startedAt = { a: [] as number[], b: [] as number[] };
+    const a = scripted([apiError("transient", { status: 429, retryAfterMs: 7000 })], () =>
+      startedAt.a.push(clock.now()),
+    );
+    const runA = policy.run(a.fn);
+    await clock.untilSleeping(1); // A is held at the gate after its 429
+    expect(gate.remainingMs()).toBe(7000);
+    expect(retriesSeen.map((r) => r.delayMs)).toEqual([7000]);
+
+    // Another worker starting now must not send anything until the pause has passed.
+    const b = scripted([], () => startedAt.b.push(clock.now()));
+    const runB = policy.run(b.fn);
+    await clock.untilSleeping(2);
+    await settle();
+    expect(b.calls).toHaveLength(0);
+    expect(a.calls).toHaveLength(1);
+
+    clock.advance(7000);
+    await expect(runA).resolves.toBe("ok");
+    await expect(runB).resolves.toBe("ok");
+    expect(startedAt).toEqual({ a: [0, 7000], b: [7000] });
+  });
+
+  it("reports the longer of backoff and Retry-After as the delay", async () => {
+    const { policy, retriesSeen, gate } = setup(2, { minDelayMs: 5000, random: () => 0.999 });
+    const { fn } = scripted([apiError("transient", { status: 503, retryAfterMs: 1000 })]);
+    await policy.run(fn);
+    expect(retriesSeen[0]?.delayMs).toBeGreaterThanOrEqual(4990);
+    expect(gate.remainingMs()).toBe(0);
+  });
+
+  it("stops during the backoff when the signal aborts, with its reason", async () => {
+    const clock = new ManualClock();
+    const gate = new RateGate({ now: clock.now, sleep: clock.sleep });
+    const policy = createRetryPolicy({ retries: 3, minDelayMs: 1000, gate, sleep: clock.sleep });
+    const controller = new AbortController();
+    const { fn, calls } = scripted([apiError("transient")]);
+    const running = policy.run(fn, { signal: controller.signal });
+    await clock.untilSleeping(1);
+    const reason = new Error("SIGINT");
+    controller.abort(reason);
+    await expect(running).rejects.toBe(reason);
+    expect(calls).toHaveLength(1);
+  });
+
+  it("stops at the gate when the signal aborts there, with its reason", async () => {
+    const clock = new ManualClock();
+    const gate = new RateGate({ now: clock.now, sleep: clock.sleep });
+    const policy = createRetryPolicy({ retries: 3, minDelayMs: 0, gate });
+    gate.pauseFor(10_000);
+    const controller = new AbortController();
+    const { fn, calls } = scripted([]);
+    const running = policy.run(fn, { signal: controller.signal });
+    await clock.untilSleeping(1);
+    controller.abort("second signal");
+    await expect(running).rejects.toBe("second signal");
+    expect(calls).toHaveLength(0);
+  });
+
+  it("does not start when the signal is already aborted", async () => {
+    const { policy } = setup();
+    const { fn, calls } = scripted([]);
+    const reason = new Error("already stopped");
+    await expect(policy.run(fn, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+    expect(calls).toHaveLength(0);
+  });
+
+  it.each<[string, Partial<{ retries: number; minDelayMs: number; maxDelayMs: number }>, RegExp]>([
+    ["negative retries", { retries: -1 }, /retries/],
+    ["fractional retries", { retries: 1.5 }, /retries/],
+    ["negative minDelayMs", { minDelayMs: -1 }, /minDelayMs/],
+    ["maxDelayMs below minDelayMs", { minDelayMs: 10, maxDelayMs: 5 }, /maxDelayMs/],
+  ])("refuses %s, naming the option", (_label, overrides, message) => {
+    expect(() => createRetryPolicy({ retries: 1, gate: new RateGate(), ...overrides })).toThrow(message);
+  });
+});
