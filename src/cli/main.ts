@@ -54,7 +54,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .showHelpOnFail(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message, { hint: "Run 'fedmigrate --help' for usage." });
+      // The only required positionals are manifests: say so rather than yargs' generic words.
+      const words = /^Not enough non-option arguments/.test(message)
+        ? "no manifest given: name at least one manifest file or directory"
+        : message;
+      throw new UsageError(words, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
   for (const module of commandModules) {

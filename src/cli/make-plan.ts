@@ -27,7 +27,7 @@ export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
   const histories = await readHistories(config.journalPath, domainKey, manifests);
   let server: Parameters<typeof buildPlan>[0]["server"];
   if (!args.offline) {
-    const runtime = await apiRuntime(config, args, logger);
+    const runtime = await apiRuntime(config, args, logger, io.env);
     const { readServerState } = await import("../run/read-server-state.js");
     server = await readServerState(
       manifests.entries.map((e) => e.account),

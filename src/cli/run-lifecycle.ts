@@ -44,7 +44,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
   const meta = runMetadata(io.env);
   let lockHeld = false;
   try {
-    const { takenOverFrom } = journal.acquireLock({
+    const { takenOverFrom, takeoverReason, crashedRuns } = journal.acquireLock({
       runId,
       pid: meta.pid,
       host: meta.host,
@@ -54,7 +54,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     lockHeld = true;
     if (takenOverFrom) {
       logger.warn(
-        { event: "lock.takeover", previous: takenOverFrom },
+        { event: "lock.takeover", previous: takenOverFrom, reason: takeoverReason, crashedRuns },
         `took over the journal lock of run ${takenOverFrom.runId} (pid ${takenOverFrom.pid} on ${takenOverFrom.host}), which is no longer running`,
       );
     }
@@ -80,16 +80,23 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     "run started",
   );
 
+  const stop = new StopController();
   const heartbeat = setInterval(() => {
     try {
-      journal.heartbeat(runId);
+      if (!journal.heartbeat(runId)) {
+        // Another run judged us dead and took the journal over: two runs must never write at once.
+        logger.error(
+          { event: "lock.lost", run: runId },
+          "another run took over the journal lock; starting nothing new",
+        );
+        stop.stop("journal");
+      }
     } catch (error) {
       logger.warn({ event: "lock.heartbeat.failed", err: error }, "could not refresh the journal lock");
     }
   }, 15_000);
   heartbeat.unref();
 
-  const stop = new StopController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;

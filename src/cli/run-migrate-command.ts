@@ -36,7 +36,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   const manifests = await loadManifestArgs(args.manifests, io);
   const config = configFrom(args, io, manifests);
   const logger = await cliLogger(args, io, [config.token]);
-  const runtime = await apiRuntime(config, args, logger);
+  const runtime = await apiRuntime(config, args, logger, io.env);
   let entries = manifests.entries;
   if (args.only && args.only.length > 0) {
     const only = new Set(args.only);

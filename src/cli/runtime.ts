@@ -65,6 +65,7 @@ export async function apiRuntime(
   config: ResolvedConfig,
   args: HttpArgs,
   logger: Logger,
+  env: NodeJS.ProcessEnv,
 ): Promise<ApiRuntime> {
   const domain = requireDomain(config);
   const token = requireToken(config);
@@ -75,7 +76,8 @@ export async function apiRuntime(
       import("../domo/rate-gate.js"),
       import("../domo/retry-policy.js"),
     ]);
-  installProxyFromEnv(process.env);
+  const proxy = installProxyFromEnv(env);
+  if (proxy) logger.debug({ event: "proxy", proxy }, "using the proxy from the environment");
   const api = createDomoClient({
     baseUrl: domain.baseUrl,
     token,
@@ -83,7 +85,8 @@ export async function apiRuntime(
     logger,
   });
   const gate = new RateGate();
-  const minDelayMs = Number(process.env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
+  // Tests and rehearsals shorten the backoff; production keeps the default.
+  const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
   const retry = createRetryPolicy({
     retries: args.retries ?? 5,
     minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,

@@ -90,6 +90,11 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
               await gate.wait(signal);
               return await fn(attempt, { previousError });
             } catch (error) {
+              // Here, not in shouldRetry: the server's wait binds every worker even when this
+              // item has no retry left.
+              if (error instanceof DomoApiError && error.retryAfterMs !== undefined) {
+                gate.pauseFor(error.retryAfterMs);
+              }
               if (error instanceof DomoApiError && RETRIED.has(error.kind)) {
                 previousError = error;
                 throw error;
@@ -113,7 +118,6 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
                 { minMs, maxMs, factor: FACTOR, jitter: JITTER },
                 random,
               );
-              if (error.retryAfterMs !== undefined) gate.pauseFor(error.retryAfterMs);
               onRetry?.({
                 attempt: attemptNumber + 1,
                 error,

@@ -16,28 +16,35 @@ export interface SchemaMigration {
  */
 export const JOURNAL_APPLICATION_ID = 0x46444d47;
 
-/** The columns of `item_latest`: each keeps the highest attempt id of the item meeting its condition. */
+/**
+ * The columns of `item_latest` (schema version 1): each keeps the highest attempt id of the item
+ * whose row meets its condition.
+ */
 const ITEM_LATEST_COLUMNS: readonly (readonly [column: string, condition: string])[] = [
   // Any row: the item's latest attempt, whatever its direction and state.
   ["last_id", "1"],
   // The latest final attempt each way.
   ["last_migrate_id", "NEW.direction = 'V1_TO_V2' AND NEW.state <> 'IN_FLIGHT'"],
   ["last_reverse_id", "NEW.direction = 'V2_TO_V1' AND NEW.state <> 'IN_FLIGHT'"],
-  // What rollback scoping needs: the last migration that changed the datasource, the last reversal that completed.
+  // Rollback scoping: the last migration that changed the datasource, the last reversal that completed.
   ["last_applied_migrate_id", "NEW.direction = 'V1_TO_V2' AND NEW.state IN ('COMPLETE', 'INCOMPLETE')"],
   ["last_complete_reverse_id", "NEW.direction = 'V2_TO_V1' AND NEW.state = 'COMPLETE'"],
 ];
 
 /**
  * Folds the row NEW into its item's `item_latest` row. A max, not an assignment: an old in-flight
- * row completed after a newer one must not replace it. (`max(a, NULL)` is NULL, hence coalesce.)
+ * row completed after a newer one must not replace it. Plain INSERT … WHERE NOT EXISTS and UPDATE
+ * (no UPSERT) so that old sqlite3 shells can still read the schema for audits.
  */
-const ITEM_LATEST_UPSERT = `INSERT INTO item_latest (domain, datasource_id, ${ITEM_LATEST_COLUMNS.map(([column]) => column).join(", ")})
-          VALUES (NEW.domain, NEW.datasource_id, ${ITEM_LATEST_COLUMNS.map(([, condition]) => `CASE WHEN ${condition} THEN NEW.id END`).join(", ")})
-          ON CONFLICT (domain, datasource_id) DO UPDATE SET ${ITEM_LATEST_COLUMNS.map(
-            ([column]) =>
-              `${column} = coalesce(max(${column}, excluded.${column}), ${column}, excluded.${column})`,
-          ).join(", ")};`;
+const ITEM_LATEST_FOLD = `
+          INSERT INTO item_latest (domain, datasource_id, last_id)
+          SELECT NEW.domain, NEW.datasource_id, NEW.id
+          WHERE NOT EXISTS (SELECT 1 FROM item_latest WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id);
+          UPDATE item_latest SET ${ITEM_LATEST_COLUMNS.map(
+            ([column, condition]) =>
+              `${column} = CASE WHEN (${condition}) AND (${column} IS NULL OR ${column} < NEW.id) THEN NEW.id ELSE ${column} END`,
+          ).join(",\n            ")}
+          WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id;`;
 
 /**
  * The schema, oldest first. The tables are a public interface (operators audit them with
@@ -46,7 +53,7 @@ const ITEM_LATEST_UPSERT = `INSERT INTO item_latest (domain, datasource_id, ${IT
 export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
-    description: "runs, attempts and lock tables; latest-state indexes; append-only triggers",
+    description: "runs, attempts, item_latest and lock tables; indexes; append-only and item_latest triggers",
     up(db) {
       db.exec(`
         CREATE TABLE runs (
@@ -109,12 +116,12 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
         ) WITHOUT ROWID;
         CREATE TRIGGER item_latest_on_insert AFTER INSERT ON attempts
         BEGIN
-          ${ITEM_LATEST_UPSERT}
+          ${ITEM_LATEST_FOLD}
         END;
         CREATE TRIGGER item_latest_on_complete AFTER UPDATE OF state ON attempts
         WHEN OLD.state = 'IN_FLIGHT'
         BEGIN
-          ${ITEM_LATEST_UPSERT}
+          ${ITEM_LATEST_FOLD}
         END;
 
         -- The run lock: at most one row.

@@ -145,6 +145,14 @@ describe("createRetryPolicy", () => {
     expect(startedAt).toEqual({ a: [0, 7000], b: [7000] });
   });
 
+  it("pauses the gate for a Retry-After even when no retry is left", async () => {
+    const { policy, gate } = setup(0);
+    const error = apiError("transient", { status: 429, retryAfterMs: 5000 });
+    const { fn } = scripted([error]);
+    await expect(policy.run(fn)).rejects.toBe(error);
+    expect(gate.remainingMs()).toBe(5000);
+  });
+
   it("reports the longer of backoff and Retry-After as the delay", async () => {
     const { policy, retriesSeen, gate } = setup(2, { minDelayMs: 5000, random: () => 0.999 });
     const { fn } = scripted([apiError("transient", { status: 503, retryAfterMs: 1000 })]);

@@ -1,0 +1,136 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Fixture } from "../../src/sim/fixture.js";
+import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
+import { type GenerateFixtureOptions, generateFixture } from "../../src/sim/generate-fixture.js";
+import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+
+/** The built CLI: end-to-end tests run what users run. `npm test` builds it first. */
+export const CLI = path.resolve(import.meta.dirname, "../../dist/cli.js");
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns the CLI; `done` resolves when it exits, with everything it printed. */
+export function spawnCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: { ...env, CI: "true", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const done = new Promise<CliResult>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {
+  return spawnCli(args, env, cwd).done;
+}
+
+/** A simulator, a manifest that matches its fixture, and a journal path in a fresh folder. */
+export interface Workspace {
+  sim: TestSimulator;
+  fixture: Fixture;
+  dir: string;
+  manifest: string;
+  journal: string;
+  env: NodeJS.ProcessEnv;
+  /** Attempts in the journal, read with plain SQL as an operator would. */
+  attempts(): JournalAttempt[];
+  close(): Promise<void>;
+}
+
+export interface JournalAttempt {
+  id: number;
+  run_id: string;
+  datasource_id: string;
+  direction: string;
+  state: string;
+  toe: string | null;
+  error_message: string | null;
+  http_status: number | null;
+  table_name: string | null;
+}
+
+export async function makeWorkspace(fixture: Fixture | GenerateFixtureOptions): Promise<Workspace> {
+  const fx = "accounts" in fixture ? fixture : generateFixture(fixture);
+  const sim = await startTestSimulator(fx);
+  const dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-e2e-"));
+  const manifest = path.join(dir, "migrations.yaml");
+  writeFileSync(manifest, fixtureManifest(sim.sim.fixture()));
+  const journal = path.join(dir, "fedmigrate.db");
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DOMO_DOMAIN: sim.url,
+    DOMO_DEVELOPER_TOKEN: sim.token,
+    FEDMIGRATE_JOURNAL: journal,
+    FEDMIGRATE_RETRY_MIN_MS: "0",
+  };
+  return {
+    sim,
+    fixture: sim.sim.fixture(),
+    dir,
+    manifest,
+    journal,
+    env,
+    attempts: () => {
+      const db = new Database(journal, { readonly: true, fileMustExist: true });
+      try {
+        return db.prepare("SELECT * FROM attempts ORDER BY id").all() as JournalAttempt[];
+      } finally {
+        db.close();
+      }
+    },
+    close: async () => {
+      await sim.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** POSTs the simulator received for each datasource, by route. */
+export function postsByDatasource(
+  ws: Workspace,
+  route: "migrate" | "reverse" = "migrate",
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of ws.sim.requestLog()) {
+    if (entry.route !== route || !entry.datasourceId) continue;
+    counts.set(entry.datasourceId, (counts.get(entry.datasourceId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** Applied changes the simulator made for each datasource (its ground truth). */
+export function appliedByDatasource(
+  ws: Workspace,
+  route: "migrate" | "reverse" = "migrate",
+): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const entry of ws.sim.requestLog()) {
+    if (entry.route !== route || !entry.applied || !entry.datasourceId) continue;
+    counts.set(entry.datasourceId, (counts.get(entry.datasourceId) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,177 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { DomoApiError } from "../../src/domo/domo-api-error.js";
+import { RateGate } from "../../src/domo/rate-gate.js";
+import { createRetryPolicy } from "../../src/domo/retry-policy.js";
+import type { Candidate, DomoApi, MigrationRecord } from "../../src/domo/types.js";
+import { openJournal } from "../../src/journal/open-journal.js";
+import { executeItems } from "../../src/run/execute-items.js";
+import { StopController } from "../../src/run/stop-controller.js";
+import type { WorkItem } from "../../src/run/types.js";
+
+const logger = pino({ level: "silent" });
+
+function items(n: number): WorkItem[] {
+  return Array.from({ length: n }, (_, i) => ({
+    datasourceId: `ds-${i}`,
+    name: undefined,
+    accountId: "12",
+    direction: "V1_TO_V2" as const,
+    target: { catalog: "C", schema: "S", table: `T${i}` },
+  }));
+}
+
+function record(id: string, state: MigrationRecord["state"]): MigrationRecord {
+  return {
+    toe: `TOE-${id}`,
+    datasourceId: id,
+    direction: "V1_TO_V2",
+    startTime: null,
+    state,
+    errorMessage: state === "COMPLETE" ? null : "nope",
+    endTime: null,
+  };
+}
+
+/** A fake API port: `migrate` answers by a script; candidates from a set of migrated ids. */
+function fakeApi(
+  migrate: (id: string, call: number) => MigrationRecord | Error,
+): DomoApi & { calls: string[] } {
+  const calls: string[] = [];
+  const migrated = new Set<string>();
+  const perId = new Map<string, number>();
+  return {
+    calls,
+    listTypes: async () => [],
+    listAccounts: async () => [],
+    listCandidates: async (): Promise<Candidate[]> =>
+      items(10).map((i) => ({
+        id: i.datasourceId,
+        name: "",
+        migrated: migrated.has(i.datasourceId),
+        migrationDate: null,
+      })),
+    migrate: async (id) => {
+      calls.push(id);
+      const n = (perId.get(id) ?? 0) + 1;
+      perId.set(id, n);
+      const answer = migrate(id, n);
+      if (answer instanceof Error) throw answer;
+      if (answer.state === "COMPLETE") migrated.add(id);
+      return answer;
+    },
+    reverse: async () => {
+      throw new Error("not used");
+    },
+  };
+}
+
+function ports(api: DomoApi, journal = openJournal(":memory:"), retries = 2) {
+  return {
+    api,
+    journal,
+    retry: createRetryPolicy({ retries, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() }),
+    now: () => new Date(),
+    logger,
+  };
+}
+
+function startRun(journal: ReturnType<typeof openJournal>) {
+  journal.startRun({
+    id: "r-1",
+    command: "migrate",
+    domain: "d",
+    manifestsHash: null,
+    user: "u",
+    host: "h",
+    pid: 1,
+    ciJobUrl: null,
+    startedAt: new Date().toISOString(),
+    options: null,
+  });
+  return journal;
+}
+
+const authError = () =>
+  new DomoApiError({
+    kind: "auth",
+    method: "POST",
+    url: "/x",
+    path: "/x",
+    status: 401,
+    detail: "401 Unauthorized",
+  } as never);
+
+describe("executeItems", () => {
+  it("stops starting new items after a 401, and records the refused attempt", async () => {
+    const api = fakeApi((id) => (id === "ds-1" ? authError() : record(id, "COMPLETE")));
+    const journal = startRun(openJournal(":memory:"));
+    const stop = new StopController();
+    const result = await executeItems(items(6), ports(api, journal), {
+      runId: "r-1",
+      domain: "d",
+      concurrency: 1,
+      stop,
+    });
+    expect(stop.reason).toBe("auth");
+    expect(api.calls).toEqual(["ds-0", "ds-1"]);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual([
+      "complete",
+      "failed",
+      "not-started",
+      "not-started",
+      "not-started",
+      "not-started",
+    ]);
+    expect(journal.attemptsOfRun("r-1").map((a) => a.state)).toEqual(["COMPLETE", "FAILED"]);
+  });
+
+  it("re-attempts an INCOMPLETE answer once, then reports it", async () => {
+    const api = fakeApi((id) => record(id, "INCOMPLETE"));
+    const journal = startRun(openJournal(":memory:"));
+    const result = await executeItems(items(1), ports(api, journal), {
+      runId: "r-1",
+      domain: "d",
+      concurrency: 1,
+      stop: new StopController(),
+    });
+    expect(api.calls).toHaveLength(2);
+    expect(result.outcomes[0]).toMatchObject({ outcome: "incomplete", attempts: 2, toe: "TOE-ds-0" });
+  });
+
+  it("does not send a request whose journal row cannot be written", async () => {
+    const api = fakeApi((id) => record(id, "COMPLETE"));
+    const journal = openJournal(":memory:"); // no run row: the foreign key refuses every attempt
+    const result = await executeItems(items(3), ports(api, journal), {
+      runId: "r-missing",
+      domain: "d",
+      concurrency: 1,
+      stop: new StopController(),
+    });
+    expect(api.calls).toEqual([]);
+    expect(result.fatal?.code).toBe("JOURNAL");
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(["failed", "not-started", "not-started"]);
+  });
+
+  it("an interrupted run starts nothing new but finishes what is in flight", async () => {
+    const stop = new StopController();
+    const api = fakeApi((id) => {
+      if (id === "ds-0") stop.stop("interrupted");
+      return record(id, "COMPLETE");
+    });
+    const journal = startRun(openJournal(":memory:"));
+    const result = await executeItems(items(4), ports(api, journal), {
+      runId: "r-1",
+      domain: "d",
+      concurrency: 1,
+      stop,
+    });
+    expect(result.outcomes.map((o) => o.outcome)).toEqual([
+      "complete",
+      "not-started",
+      "not-started",
+      "not-started",
+    ]);
+    expect(journal.inFlight("d")).toEqual([]);
+  });
+});
