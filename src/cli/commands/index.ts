@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { historyCommand } from "./history.js";
 import { migrateCommand } from "./migrate.js";
 import { planCommand } from "./plan.js";
+import { rollbackCommand } from "./rollback.js";
 import { simulateCommand } from "./simulate.js";
 import { statusCommand } from "./status.js";
 import { validateCommand } from "./validate.js";
@@ -14,6 +15,7 @@ export const commandModules: CommandModule<object, object>[] = [
   validateCommand,
   planCommand,
   migrateCommand,
+  rollbackCommand,
   statusCommand,
   historyCommand,
   simulateCommand,

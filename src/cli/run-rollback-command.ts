@@ -1,0 +1,182 @@
+import Table from "cli-table3";
+import { FedmigrateError, UsageError } from "../errors.js";
+import { hasScope, type RollbackPlan, type RollbackScope } from "../plan/build-rollback-plan.js";
+import type { RollbackArgs } from "./commands/rollback.js";
+import type { CliIo } from "./context.js";
+import { ExitCode } from "./exit-codes.js";
+import { withRunLifecycle } from "./run-lifecycle.js";
+import { emitReport } from "./run-migrate-command.js";
+import { apiRuntime, checkCount, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+
+/** `fedmigrate rollback`: reverse the recorded migrations in scope; returns the exit code. */
+export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise<number> {
+  checkCount("concurrency", args.concurrency, { max: 256 });
+  checkCount("retries", args.retries, { min: 0, max: 100 });
+  checkCount("timeout", args.timeout, { max: 3600 });
+  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
+  const scope = await scopeFrom(args, io);
+  if (!hasScope(scope)) {
+    throw new UsageError("rollback needs a scope: nothing was sent", {
+      hint: "Name one: --all, --run RUN_ID, --manifest FILE, --datasource ID or --since ISO_TIME (add --dry-run to preview).",
+    });
+  }
+  const config = configFrom(args, io);
+  const logger = await cliLogger(args, io, [config.token]);
+  const runtime = await apiRuntime(config, args, logger, io.env);
+  const { journalExists, openJournal } = await import("../journal/open-journal.js");
+  if (!journalExists(config.journalPath)) {
+    throw new UsageError(
+      `there is no journal at ${config.journalPath}: no migration is recorded to roll back`,
+      {
+        hint: "Name the journal the migrations were run with: --journal PATH or FEDMIGRATE_JOURNAL.",
+      },
+    );
+  }
+  if (scope.runId !== undefined) {
+    const journal = openJournal(config.journalPath, { readonly: true });
+    try {
+      if (!journal.getRun(scope.runId)) {
+        throw new UsageError(`there is no run ${scope.runId} in ${config.journalPath}`, {
+          hint: "List the runs with 'fedmigrate history'.",
+        });
+      }
+    } finally {
+      journal.close();
+    }
+  }
+
+  if (args.dryRun) {
+    const { planRollback } = await import("../run/run-rollback.js");
+    const journal = openJournal(config.journalPath, { readonly: true });
+    let plan: RollbackPlan;
+    try {
+      const stale = journal.inFlight(runtime.domainKey);
+      if (stale.length > 0) {
+        logger.warn(
+          { event: "inflight.pending", rows: stale.length },
+          "requests left in flight by a stopped run are resolved from the server when rollback runs",
+        );
+      }
+      plan = await planRollback(runtime.domainKey, journal.reversible(runtime.domainKey), scope, runtime);
+    } finally {
+      journal.close();
+    }
+    io.stdout.write(
+      args.json ? `${JSON.stringify(rollbackPlanJson(plan), null, 2)}\n` : renderRollbackPlan(plan),
+    );
+    return plan.counts.blocked > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
+  }
+
+  const { runRollback } = await import("../run/run-rollback.js");
+  const report = await withRunLifecycle({
+    command: "rollback",
+    io,
+    logger,
+    journalPath: config.journalPath,
+    domainKey: runtime.domainKey,
+    manifestsHash: null,
+    json: Boolean(args.json),
+    options: {
+      all: scope.all,
+      run: scope.runId ?? null,
+      manifest: args.manifest ?? null,
+      datasource: args.datasource ?? null,
+      since: args.since ?? null,
+      concurrency: args.concurrency,
+      retries: args.retries,
+      timeout: args.timeout,
+      maxFailures: args.maxFailures ?? null,
+    },
+    body: async (run) =>
+      runRollback({
+        runId: run.runId,
+        domain: runtime.domainKey,
+        journal: run.journal,
+        scope,
+        api: runtime.api,
+        retry: runtime.retry,
+        now: () => new Date(),
+        logger,
+        stop: run.stop,
+        concurrency: args.concurrency,
+        maxFailures: args.maxFailures,
+        onPlan: (_plan, toRun) => run.startProgress(toRun, "rollback"),
+        onEvent: run.onEvent,
+      }),
+  });
+  await emitReport(report, args, io);
+  return report.exitCode;
+}
+
+async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> {
+  let since: Date | undefined;
+  if (args.since !== undefined) {
+    since = new Date(args.since);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(args.since) || Number.isNaN(since.getTime())) {
+      throw new UsageError(
+        `--since takes an ISO time such as 2026-11-28T02:00:00Z (got ${JSON.stringify(args.since)})`,
+      );
+    }
+  }
+  let manifestIds: Set<string> | undefined;
+  if (args.manifest && args.manifest.length > 0) {
+    const manifests = await loadManifestArgs(args.manifest, io);
+    manifestIds = new Set(manifests.entries.map((e) => e.datasource));
+  }
+  if (args.all && (args.run || args.datasource || manifestIds || since)) {
+    throw new FedmigrateError(
+      "USAGE",
+      "--all reverses everything: give it alone, or narrow with the other scopes instead",
+    );
+  }
+  return {
+    all: Boolean(args.all),
+    runId: args.run,
+    datasources: args.datasource && args.datasource.length > 0 ? new Set(args.datasource) : undefined,
+    manifestIds,
+    since,
+  };
+}
+
+function renderRollbackPlan(plan: RollbackPlan): string {
+  const table = new Table({
+    head: ["action", "datasource", "name", "account", "target", "reason"],
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: [9, 38, 20, 9, 30, 50],
+  });
+  for (const item of plan.items) {
+    table.push([
+      item.action,
+      item.datasourceId,
+      item.name ?? "",
+      item.accountId ?? "",
+      item.catalog ? `${item.catalog}.${item.schema}.${item.table}` : "",
+      item.reason,
+    ]);
+  }
+  const { counts } = plan;
+  return `${plan.items.length > 0 ? `${table.toString()}\n` : ""}Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.\n`;
+}
+
+function rollbackPlanJson(plan: RollbackPlan) {
+  return {
+    success: plan.counts.blocked === 0,
+    command: "rollback",
+    dryRun: true,
+    domain: plan.domain,
+    counts: plan.counts,
+    items: plan.items.map((i) => ({
+      datasource: i.datasourceId,
+      name: i.name,
+      account: i.accountId,
+      catalog: i.catalog,
+      schema: i.schema,
+      table: i.table,
+      action: i.action,
+      reason: i.reason,
+      migrationRun: i.migration?.runId ?? null,
+      migrationToe: i.migration?.toe ?? null,
+    })),
+  };
+}

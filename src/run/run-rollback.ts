@@ -1,0 +1,115 @@
+import type { Logger } from "pino";
+import type { DomoApi } from "../domo/types.js";
+import type { AttemptRow } from "../journal/types.js";
+import {
+  buildRollbackPlan,
+  type RollbackItem,
+  type RollbackPlan,
+  type RollbackScope,
+} from "../plan/build-rollback-plan.js";
+import { type AttemptWriter, type ExecuteResult, executeItems, type RetryRunner } from "./execute-items.js";
+import { readServerState } from "./read-server-state.js";
+import { resolveInFlight } from "./resolve-in-flight.js";
+import type { StopController } from "./stop-controller.js";
+import type { ExecutorEvent, ItemOutcome, WorkItem } from "./types.js";
+
+export interface RollbackJournal extends AttemptWriter {
+  inFlight(domain: string): AttemptRow[];
+  reversible(domain: string): AttemptRow[];
+}
+
+export interface RollbackPorts {
+  api: DomoApi;
+  retry: RetryRunner;
+  now: () => Date;
+  logger: Logger;
+}
+
+/** Reads what a rollback plan needs (the server's candidate lists of the accounts involved) and plans. */
+export async function planRollback(
+  domain: string,
+  reversible: readonly AttemptRow[],
+  scope: RollbackScope,
+  ports: Pick<RollbackPorts, "api" | "retry">,
+): Promise<RollbackPlan> {
+  const offline = buildRollbackPlan({ domain, reversible, scope });
+  const accounts = offline.items.flatMap((i) => (i.action === "reverse" && i.accountId ? [i.accountId] : []));
+  if (accounts.length === 0) return offline;
+  const server = await readServerState(accounts, ports);
+  return buildRollbackPlan({ domain, reversible, scope, server });
+}
+
+export interface RollbackRunInput extends RollbackPorts {
+  runId: string;
+  domain: string;
+  journal: RollbackJournal;
+  scope: RollbackScope;
+  stop: StopController;
+  concurrency: number;
+  maxFailures?: number | undefined;
+  onPlan?: (plan: RollbackPlan, toRun: number) => void;
+  onEvent?: (event: ExecutorEvent) => void;
+}
+
+/**
+ * `rollback` after the lock is held: resolve what a crashed run left in flight, plan from the
+ * journal and the server, then call reverse for every datasource in scope, through the same
+ * executor as `migrate` (concurrency, retries, read-back, journal, signals).
+ */
+export async function runRollback(
+  input: RollbackRunInput,
+): Promise<{ plan: RollbackPlan; outcomes: ItemOutcome[]; fatal: ExecuteResult["fatal"] }> {
+  const { domain, journal } = input;
+  const ports = { api: input.api, journal, retry: input.retry, now: input.now, logger: input.logger };
+  const stale = journal.inFlight(domain);
+  if (stale.length > 0) await resolveInFlight(stale, ports);
+
+  const plan = await planRollback(domain, journal.reversible(domain), input.scope, ports);
+  const selected = plan.items.filter((i) => i.action === "reverse");
+  input.onPlan?.(plan, selected.length);
+  const work: WorkItem[] = selected.map((item) => ({
+    datasourceId: item.datasourceId,
+    name: item.name ?? undefined,
+    accountId: item.accountId ?? "",
+    direction: "V2_TO_V1",
+    target: { catalog: item.catalog, schema: item.schema, table: item.table },
+  }));
+  const executed = await executeItems(work, ports, {
+    runId: input.runId,
+    domain,
+    concurrency: input.concurrency,
+    maxFailures: input.maxFailures,
+    stop: input.stop,
+    onEvent: input.onEvent,
+  });
+  const byId = new Map(executed.outcomes.map((o) => [o.datasource, o]));
+  const outcomes = plan.items.map((item) => {
+    const done = item.action === "reverse" ? byId.get(item.datasourceId) : undefined;
+    return done ?? rollbackPlannedOutcome(item);
+  });
+  return { plan, outcomes, fatal: executed.fatal };
+}
+
+/** The outcome of a rollback item that was not sent. */
+export function rollbackPlannedOutcome(item: RollbackItem): ItemOutcome {
+  return {
+    datasource: item.datasourceId,
+    name: item.name,
+    account: item.accountId ?? "",
+    direction: "V2_TO_V1",
+    catalog: item.catalog,
+    schema: item.schema,
+    table: item.table,
+    action: item.action,
+    outcome: item.action === "blocked" ? "blocked" : "skipped",
+    reason: item.reason,
+    state: null,
+    toe: null,
+    errorMessage: null,
+    httpStatus: null,
+    attempts: 0,
+    startedAt: null,
+    endedAt: null,
+    durationMs: null,
+  };
+}
