@@ -4,6 +4,7 @@ import { VERSION } from "../version.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
+import { sayOnStderr } from "./say-on-stderr.js";
 import { rejectTokenFlag } from "./shared-options.js";
 
 const EXIT_CODES_EPILOGUE = [
@@ -93,11 +94,18 @@ function reportError(error: unknown, io: CliIo, json: boolean): number {
         `${JSON.stringify({ success: false, error: { code: error.code, message: error.message, hint: error.hint ?? null } }, null, 2)}\n`,
       );
     }
-    io.stderr.write(`fedmigrate: ${error.message}\n${error.hint ? `${error.hint}\n` : ""}`);
+    const issues = (error as { issues?: unknown }).issues;
+    sayOnStderr(io, "error", "run.error", error.message, {
+      code: error.code,
+      hint: error.hint ?? null,
+      ...(Array.isArray(issues) ? { issues } : {}),
+    });
     return code;
   }
   // A bug, not an operator error: keep the stack for the report.
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`fedmigrate: internal error: ${text}\nPlease report this with the command you ran.\n`);
+  sayOnStderr(io, "error", "internal.error", `internal error: ${text}`, {
+    hint: "This is a bug in fedmigrate: please report it with the command you ran.",
+  });
   return ExitCode.ITEMS_FAILED;
 }

@@ -16,6 +16,7 @@ import {
   loadManifestArgs,
   writeOutputFile,
 } from "./runtime.js";
+import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate migrate`: plan online, then run the plan; returns the exit code. */
 export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<number> {
@@ -141,6 +142,11 @@ export async function emitReport(
     io.stdout.write(renderSummary(report));
   }
   if (report.exitCode === ExitCode.INTERRUPTED) {
-    io.stderr.write("fedmigrate: interrupted; run the same command again to continue where it stopped.\n");
+    sayOnStderr(
+      io,
+      "warn",
+      "run.interrupted",
+      "interrupted; run the same command again to continue where it stopped",
+    );
   }
 }

@@ -209,7 +209,7 @@ function groupComment(group: SkeletonGroup): string {
   const notes: string[] = [plural(group.entries.length, "datasource")];
   if (group.listedEarlier > 0) {
     notes.push(
-      `${group.listedEarlier} more listed above under an earlier account (change their account to move them here)`,
+      `${group.listedEarlier} listed above under an earlier account (change an entry's account to move it here)`,
     );
   }
   if (group.migratedLeftOut > 0) notes.push(`${group.migratedLeftOut} already migrated, left out`);

@@ -16,9 +16,14 @@ class Capture extends Writable {
   }
 }
 
-async function run(args: string[], cwd = REPO): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(
+  args: string[],
+  cwd = REPO,
+  terminal = true,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new Capture();
-  const stderr = new Capture();
+  // A terminal gets plain words on stderr; anything else gets JSON lines.
+  const stderr = Object.assign(new Capture(), { isTTY: terminal });
   const code = await main(args, { stdout, stderr, env: {}, cwd });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -68,6 +73,21 @@ describe("fedmigrate validate", () => {
       "test/fixtures/manifests/three-bad-entries.yaml:15:11: entry 4 (1b7e4d2a-88c1-4f0e-b6a3-9e2d4c5f7a80): table: no value (give the table, or remove the key to use the default)",
     ]);
     expect(lines[4]).toMatch(/Nothing was sent to Domo/);
+  });
+
+  it("off a terminal, stderr carries one JSON line with every issue", async () => {
+    const { code, stderr } = await run(
+      ["validate", "test/fixtures/manifests/three-bad-entries.yaml"],
+      REPO,
+      false,
+    );
+    expect(code).toBe(2);
+    const lines = stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string);
+    expect(line).toMatchObject({ level: "error", code: "MANIFEST_INVALID" });
+    expect(line.issues).toHaveLength(3);
+    expect(line.issues[0]).toMatchObject({ line: 9, column: 5, field: "tabel" });
   });
 
   it("refuses a manifest holding a token without printing it", async () => {
