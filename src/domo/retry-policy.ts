@@ -87,6 +87,7 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
         return await pRetry(
           async (attempt) => {
             try {
+              signal?.throwIfAborted();
               await gate.wait(signal);
               return await fn(attempt, { previousError });
             } catch (error) {
@@ -109,7 +110,9 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
             maxTimeout: 0,
             factor: 1,
             randomize: false,
-            ...(signal === undefined ? {} : { signal }),
+            // The signal is deliberately not given to p-retry: it would throw away the answer of
+            // a request that was in flight when the signal came (a migration that happened).
+            // It cuts the waits instead: the gate and the backoff sleep.
             // Called only while retries are left, after a retryable DomoApiError.
             shouldRetry: async ({ error, attemptNumber }) => {
               if (!(error instanceof DomoApiError)) return false;

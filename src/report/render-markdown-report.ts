@@ -55,7 +55,9 @@ export function renderMarkdownReport(view: RunView, options: MarkdownReportOptio
     "",
     "| state | entries |",
     "| --- | ---: |",
-    ...STATES.filter((s) => s === "COMPLETE" || view.counts[s] > 0).map((s) => `| ${s} | ${view.counts[s]} |`),
+    ...STATES.filter((s) => s === "COMPLETE" || view.counts[s] > 0).map(
+      (s) => `| ${s} | ${view.counts[s]} |`,
+    ),
     `| **total** | **${view.entries.length}** |`,
     "",
   ];
@@ -80,7 +82,10 @@ export function renderMarkdownReport(view: RunView, options: MarkdownReportOptio
       "",
     );
     if (failures.length > max) {
-      lines.push(`…and ${failures.length - max} more: see the HTML report (\`fedmigrate report --html\`).`, "");
+      lines.push(
+        `…and ${failures.length - max} more: see the HTML report (\`fedmigrate report --html\`).`,
+        "",
+      );
     }
   }
   lines.push(

@@ -4,12 +4,13 @@ import { DomoApiError } from "../domo/domo-api-error.js";
 import type { Candidate, DomoApi, MigrationRecord } from "../domo/types.js";
 import { FedmigrateError } from "../errors.js";
 import type { AttemptResult, AttemptState, NewAttempt } from "../journal/types.js";
-import type { StopController } from "./stop-controller.js";
+import { RunStoppedError, type StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, Outcome, WorkItem } from "./types.js";
 
 /** The retry owner (src/domo/retry-policy.ts): runs `fn` again on transient and ambiguous errors. */
 export interface RetryRunner {
-  run<T>(fn: (attempt: number) => Promise<T>): Promise<T>;
+  /** `signal` cuts the waits between attempts short, never a request in flight. */
+  run<T>(fn: (attempt: number) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
 }
 
 /** What the executor writes: a row in flight before each request, completed after. */
@@ -197,10 +198,14 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
   for (;;) {
     let result: MigrationRecord | "confirmed";
     try {
-      result = await ports.retry.run(async () => {
-        if (sent > 0 && options.stop.stopped) throw new StoppedError();
-        return attemptOnce();
-      });
+      result = await ports.retry.run(
+        async () => {
+          if (sent > 0 && options.stop.stopped)
+            throw new RunStoppedError(options.stop.reason ?? "interrupted");
+          return attemptOnce();
+        },
+        { signal: options.stop.signal },
+      );
     } catch (error) {
       if (error instanceof DomoApiError) {
         if (error.kind === "auth") options.stop.stop("auth");
@@ -214,7 +219,8 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
             "no answer and the read-back failed: left in flight, the next run resolves it from the server",
         };
       }
-      if (error instanceof StoppedError) {
+      if (error instanceof RunStoppedError) {
+        if (sent === 0) return notStarted(item, error.reason);
         return {
           ...failedOutcome(item, undefined, sent, startedAt, lastState, lastStatus),
           reason: `run stopped (${options.stop.reason}) before a retry`,
@@ -280,10 +286,6 @@ class UnresolvedError extends Error {
     super(cause.message);
     this.cause = cause;
   }
-}
-
-class StoppedError extends Error {
-  override name = "StoppedError";
 }
 
 interface OutcomeFacts {

@@ -104,7 +104,7 @@ export async function runMigration(input: MigrationRunInput): Promise<MigrationR
   const byId = new Map(executed.outcomes.map((o) => [o.datasource, o]));
   const outcomes = plan.items.map((item) => {
     const done = byId.get(item.entry.datasource);
-    if (done && item.action === "migrate" && !deferred.has(item)) return { ...done, reason: done.reason };
+    if (done && item.action === "migrate" && !deferred.has(item)) return done;
     return plannedOutcome(item, deferred.get(item));
   });
   return { plan, outcomes, fatal: executed.fatal, resolvedInFlight: stale.length };

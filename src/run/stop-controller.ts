@@ -1,5 +1,15 @@
 import type { StopReason } from "./types.js";
 
+/** The reason a wait was cut short: the run stopped. */
+export class RunStoppedError extends Error {
+  override name = "RunStoppedError";
+  readonly reason: StopReason;
+  constructor(reason: StopReason) {
+    super(`run stopped: ${reason}`);
+    this.reason = reason;
+  }
+}
+
 /**
  * The run's "start nothing new" switch. Requests already in flight finish and are recorded;
  * waits between retries are cut short through `signal`.
@@ -26,7 +36,7 @@ export class StopController {
   stop(reason: StopReason): void {
     if (this.#reason !== undefined) return;
     this.#reason = reason;
-    this.#abort.abort(new Error(`run stopped: ${reason}`));
+    this.#abort.abort(new RunStoppedError(reason));
     for (const listener of this.#listeners) listener(reason);
   }
 

@@ -206,3 +206,18 @@ describe("createRetryPolicy", () => {
     expect(() => createRetryPolicy({ retries: 1, gate: new RateGate(), ...overrides })).toThrow(message);
   });
 });
+
+describe("a signal during a request", () => {
+  it("keeps the answer of a request that was in flight when the signal came", async () => {
+    const policy = createRetryPolicy({ retries: 3, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() });
+    const controller = new AbortController();
+    const result = await policy.run(
+      async () => {
+        controller.abort(new Error("stop"));
+        return "migrated";
+      },
+      { signal: controller.signal },
+    );
+    expect(result).toBe("migrated");
+  });
+});

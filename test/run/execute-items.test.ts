@@ -174,4 +174,30 @@ describe("executeItems", () => {
     ]);
     expect(journal.inFlight("d")).toEqual([]);
   });
+
+  it("a stop cuts a Retry-After wait short instead of waiting it out", async () => {
+    const stop = new StopController();
+    const api = fakeApi((id) => {
+      queueMicrotask(() => stop.stop("interrupted"));
+      return new DomoApiError({
+        kind: "transient",
+        method: "POST",
+        url: `/${id}`,
+        path: `/${id}`,
+        status: 429,
+        retryAfterMs: 10 * 60_000,
+        detail: "429 Too Many Requests",
+      } as never);
+    });
+    const journal = startRun(openJournal(":memory:"));
+    const result = await executeItems(items(2), ports(api, journal, 5), {
+      runId: "r-1",
+      domain: "d",
+      concurrency: 1,
+      stop,
+    });
+    expect(api.calls).toEqual(["ds-0"]);
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(["failed", "not-started"]);
+    expect(result.outcomes[0]?.reason).toContain("run stopped");
+  });
 });

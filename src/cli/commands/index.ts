@@ -1,7 +1,10 @@
 import type { CommandModule } from "yargs";
+import { discoverCommand } from "./discover.js";
+import { doctorCommand } from "./doctor.js";
 import { historyCommand } from "./history.js";
 import { migrateCommand } from "./migrate.js";
 import { planCommand } from "./plan.js";
+import { reportCommand } from "./report.js";
 import { rollbackCommand } from "./rollback.js";
 import { simulateCommand } from "./simulate.js";
 import { statusCommand } from "./status.js";
@@ -18,5 +21,8 @@ export const commandModules: CommandModule<object, object>[] = [
   rollbackCommand,
   statusCommand,
   historyCommand,
+  discoverCommand,
+  doctorCommand,
+  reportCommand,
   simulateCommand,
 ] as unknown as CommandModule<object, object>[];
