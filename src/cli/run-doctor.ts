@@ -486,14 +486,14 @@ function explainApiError(error: unknown, domain: DomainInfo): Failure {
   if (status === 401) {
     return {
       message: `Domo refused the developer token: it is wrong, expired or revoked ${said}`,
-      hint: error.hint ?? null,
+      hint: "create a new token (Domo admin panel: Authentication > Access tokens) and pass it through DOMO_DEVELOPER_TOKEN or --token-file",
       exitCode: ExitCode.AUTH,
     };
   }
   if (status === 403) {
     return {
       message: `Domo knows the token, but its user lacks the permission for the migration API ${said}`,
-      hint: error.hint ?? null,
+      hint: "ask a Domo admin to give the token's user the grant to manage Federated datasources and accounts, or use a token of a user who has it",
       exitCode: ExitCode.AUTH,
     };
   }
