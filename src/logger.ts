@@ -63,7 +63,12 @@ export function createLogger(opts: LoggerOptions): Logger {
  * goes through a Transform, which may write after a `process.exit`; this cannot.
  */
 function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): DestinationStream {
-  const format = prettyFactory({ colorize, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" });
+  const format = prettyFactory({
+    colorize,
+    translateTime: "SYS:HH:MM:ss.l",
+    ignore: "pid,hostname",
+    singleLine: true,
+  });
   return {
     write(line: string) {
       stream.write(format(line));

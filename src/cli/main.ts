@@ -41,9 +41,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .option("json", { type: "boolean", description: "Make stdout a single JSON document", global: true })
     .option("log-level", {
       type: "string",
-      description: "Log level on stderr",
+      description:
+        "Log level on stderr (default: info; warn on a terminal, where a progress bar shows the work)",
       choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
-      default: "info",
       global: true,
     })
     .strict()

@@ -47,7 +47,7 @@ export async function cliLogger(
   const { createLogger } = await import("../logger.js");
   const pretty = Boolean(io.stderr.isTTY) && io.env.CI !== "true";
   return createLogger({
-    level: args.logLevel ?? "info",
+    level: args.logLevel ?? (pretty ? "warn" : "info"),
     stream: io.stderr,
     pretty,
     secrets: secrets.filter((s): s is string => typeof s === "string" && s.length > 0),
