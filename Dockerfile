@@ -1,6 +1,8 @@
 # fedmigrate as a container: `docker run -v fedmigrate-data:/data -e DOMO_DOMAIN -e DOMO_DEVELOPER_TOKEN fedmigrate migrate /manifests`
+# Node 22: the newest LTS that CI runs the test suite on (.ci/run runs it on 20 and 22).
 # Build stage: install from the lock (better-sqlite3 compiles here), build, drop dev dependencies.
-FROM node:24-bookworm-slim AS build
+# test/packaging/packed-cli.test.ts runs these same steps in a temporary folder.
+FROM node:22-bookworm-slim AS build
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
@@ -11,8 +13,9 @@ COPY src ./src
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 COPY manifests ./manifests
 
-# Runtime stage: the built CLI and its production dependencies, as a non-root user.
-FROM node:24-bookworm-slim
+# Runtime stage: the built CLI and its production dependencies, as a non-root user. The same base
+# as the build stage: better-sqlite3's native module is built for that Node's ABI.
+FROM node:22-bookworm-slim
 ENV NODE_ENV=production \
     FEDMIGRATE_JOURNAL=/data/fedmigrate.db
 WORKDIR /app

@@ -9,6 +9,7 @@ import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
 import { apiRuntime, type ConfigArgs, checkCount, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
+import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate discover`'s arguments. */
 export interface DiscoverArgs extends ConfigArgs, HttpArgs {
@@ -26,8 +27,9 @@ export interface DiscoverArgs extends ConfigArgs, HttpArgs {
 
 /**
  * `fedmigrate discover`: reads types, accounts and candidates (GETs only) and writes a manifest
- * skeleton to `--out` or stdout; `--json` puts the discovered structure on stdout instead. The
- * summary goes to stderr as a log event, so stdout holds the document alone. Returns the exit code.
+ * skeleton to `--out` or stdout; `--json` puts the discovered structure on stdout instead (with
+ * `--out`, the skeleton is still written to the file). The summary goes to stderr (a JSON line off a
+ * terminal), so stdout holds the document alone. Returns the exit code.
  */
 export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<number> {
   checkCount("retries", args.retries, { min: 0, max: 100 });
@@ -63,20 +65,20 @@ export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<n
       `${JSON.stringify(discoverJson(inventory, skeleton, { args, domain, generatedAt, out }), null, 2)}\n`,
     );
   }
-  logger.info(
-    {
-      event: "discover.done",
-      types: inventory.walked.length,
-      accounts: inventory.accounts.length,
-      datasources: skeleton.counts.datasources,
-      entries: skeleton.counts.entries,
-      migratedLeftOut: skeleton.counts.migratedLeftOut,
-      out: out ?? null,
-    },
+  const { entries, datasources, migratedLeftOut } = skeleton.counts;
+  const summary =
     out === undefined
-      ? `discovered ${skeleton.counts.entries} datasources to fill in`
-      : `wrote ${skeleton.counts.entries} datasources to fill in to ${out}; then: fedmigrate validate ${args.out}`,
-  );
+      ? `discovered ${entries} datasources to fill in (of ${datasources}; ${migratedLeftOut} already migrated left out)`
+      : `wrote ${entries} datasources to fill in to ${args.out} (of ${datasources}; ${migratedLeftOut} already migrated left out); fill in catalog, schema and table, then run: fedmigrate validate ${args.out}`;
+  // An operator message, not a log event: shown on a terminal whatever the log level.
+  sayOnStderr(io, "info", "discover.done", summary, {
+    types: inventory.walked.length,
+    accounts: inventory.accounts.length,
+    datasources,
+    entries,
+    migratedLeftOut,
+    out: out ?? null,
+  });
   return ExitCode.OK;
 }
 

@@ -1,4 +1,5 @@
 import { type Dispatcher, EnvHttpProxyAgent, setGlobalDispatcher } from "undici";
+import { UsageError } from "../errors.js";
 
 /** What `installProxyFromEnv` set up, for `doctor` and logs. Proxy credentials are masked. */
 export interface ProxySetup {
@@ -27,6 +28,17 @@ export function installProxyFromEnv(
   const httpsProxy = nonEmpty(env.https_proxy) ?? nonEmpty(env.HTTPS_PROXY);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
 
+  for (const [name, value] of [
+    ["HTTP_PROXY", httpProxy],
+    ["HTTPS_PROXY", httpsProxy],
+  ] as const) {
+    if (value !== undefined && !isProxyUrl(value)) {
+      throw new UsageError(`${name} is not a URL (${maskCredentials(value)})`, {
+        hint: `Write it with its scheme, e.g. ${name}=http://proxy.example.com:3128, or unset it.`,
+      });
+    }
+  }
+
   const given = nonEmpty(env.no_proxy) ?? nonEmpty(env.NO_PROXY) ?? "";
   // "*" means "never proxy" only when it stands alone, so it is left as it is.
   const noProxy = given.trim() === "*" ? "*" : [given, ...LOOPBACK].filter((entry) => entry !== "").join(",");
@@ -43,6 +55,16 @@ export function installProxyFromEnv(
     httpsProxy: maskCredentials(httpsProxy ?? httpProxy),
     noProxy,
   };
+}
+
+/** undici takes only http(s) URLs; `proxy.corp:3128` parses as a URL of scheme `proxy.corp:`. */
+function isProxyUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+  } catch {
+    return false;
+  }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

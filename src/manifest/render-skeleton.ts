@@ -257,9 +257,13 @@ function quote(value: string): string {
   );
 }
 
-/** A name for people: control characters (which the manifest refuses) become spaces. */
+/**
+ * A name for people: control characters (which the manifest refuses) become spaces; a BOM,
+ * which YAML readers drop, goes.
+ */
 function cleanName(name: string): string {
   return name
+    .replace(/\ufeff/g, "")
     .replace(/[\p{Cc}\u2028\u2029]+/gu, " ")
     .replace(/ {2,}/g, " ")
     .trim();

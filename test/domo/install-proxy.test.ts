@@ -87,3 +87,11 @@ describe("installProxyFromEnv", () => {
     }
   });
 });
+
+describe("a proxy variable that is not a URL", () => {
+  it("is a usage error naming the variable, not an internal error", () => {
+    expect(() => installProxyFromEnv({ HTTPS_PROXY: "proxy.corp:3128" }, () => {})).toThrow(
+      expect.objectContaining({ code: "USAGE", message: expect.stringContaining("HTTPS_PROXY") }),
+    );
+  });
+});

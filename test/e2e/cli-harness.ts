@@ -7,6 +7,7 @@ import type { Fixture } from "../../src/sim/fixture.js";
 import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
 import { type GenerateFixtureOptions, generateFixture } from "../../src/sim/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { captureText, captureTree, testToken } from "../leak/leak-capture.js";
 
 /** The built CLI: end-to-end tests run what users run. `npm test` builds it first. */
 export const CLI = path.resolve(import.meta.dirname, "../../dist/cli.js");
@@ -38,7 +39,12 @@ export function spawnCli(
     stderr += chunk.toString();
   });
   const done = new Promise<CliResult>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      // For the leak scan (test/leak): everything the CLI printed.
+      captureText(`${args[0] ?? "cli"}-stdout`, stdout);
+      captureText(`${args[0] ?? "cli"}-stderr`, stderr);
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return { child, done };
 }
@@ -73,7 +79,9 @@ export interface JournalAttempt {
 }
 
 export async function makeWorkspace(fixture: Fixture | GenerateFixtureOptions): Promise<Workspace> {
-  const fx = "accounts" in fixture ? fixture : generateFixture(fixture);
+  // A token of its own, so that the leak scan (test/leak) can tell a leak from a fixture constant.
+  const token = testToken();
+  const fx = "accounts" in fixture ? { ...fixture, token } : generateFixture({ ...fixture, token });
   const sim = await startTestSimulator(fx);
   const dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-e2e-"));
   const manifest = path.join(dir, "migrations.yaml");
@@ -104,6 +112,7 @@ export async function makeWorkspace(fixture: Fixture | GenerateFixtureOptions): 
     },
     close: async () => {
       await sim.close();
+      captureTree("workspace", dir);
       rmSync(dir, { recursive: true, force: true });
     },
   };
