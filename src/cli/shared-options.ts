@@ -58,3 +58,30 @@ export function rejectTokenFlag(argv: string[]): void {
     );
   }
 }
+
+/** The options of every command that calls the API. */
+export const httpOptions = {
+  retries: {
+    type: "number",
+    default: 5,
+    requiresArg: true,
+    description: "Retries after the first try for transient failures (network, 429, 502-504)",
+  },
+  timeout: { type: "number", default: 300, requiresArg: true, description: "Seconds per request" },
+} as const satisfies Record<string, Options>;
+
+/** The options of the commands that send migrations or reversals (`migrate`, `rollback`). */
+export const runOptions = {
+  concurrency: { type: "number", default: 4, requiresArg: true, description: "Requests at once" },
+  "max-failures": {
+    type: "number",
+    requiresArg: true,
+    description: "Stop starting new entries after N failures",
+  },
+  report: { type: "string", requiresArg: true, description: "Write the run's JSON report to FILE" },
+  junit: {
+    type: "string",
+    requiresArg: true,
+    description: "Write JUnit XML (one test case per entry) to FILE",
+  },
+} as const satisfies Record<string, Options>;

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import type { ConfigArgs } from "../runtime.js";
+import { configOptions } from "../shared-options.js";
 
 export interface HistoryArgs extends ConfigArgs {
   limit?: number;
@@ -11,11 +12,8 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
   describe: "The runs in the journal, newest first, with their counts",
   builder: (yargs) =>
     (yargs as Argv<object>)
-      .option("journal", {
-        type: "string",
-        description: "Journal file (or FEDMIGRATE_JOURNAL; default ./fedmigrate.db)",
-      })
-      .option("domain", { type: "string", description: "Only this instance (or DOMO_DOMAIN)" })
+      .option("journal", configOptions.journal)
+      .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
       .option("limit", { type: "number", default: 20, description: "How many runs" })
       .example("$0 history", "The last 20 runs")
       .example("$0 history --limit 100 --json", "For scripts") as Argv<HistoryArgs>,

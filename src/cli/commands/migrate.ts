@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
+import { runOptions } from "../shared-options.js";
 import { type PlanArgs, planOptions } from "./plan.js";
 
 export interface MigrateArgs extends PlanArgs {
@@ -19,15 +20,12 @@ export const migrateCommand: CommandModule<object, MigrateArgs> = {
   builder: (yargs) =>
     planOptions(yargs as Argv<object>)
       .positional("manifests", { type: "string", array: true, description: "Manifest files or directories" })
-      .option("concurrency", { type: "number", default: 4, description: "Requests at once" })
+      .options(runOptions)
       .option("only", { type: "string", array: true, description: "Only this datasource id (repeatable)" })
       .option("limit", {
         type: "number",
         description: "At most N entries that need work (repeat runs walk the list)",
       })
-      .option("max-failures", { type: "number", description: "Stop starting new entries after N failures" })
-      .option("report", { type: "string", description: "Write the run's JSON report to FILE" })
-      .option("junit", { type: "string", description: "Write JUnit XML (one test case per entry) to FILE" })
       .option("dry-run", { type: "boolean", description: "Same as plan: send nothing" })
       .option("plan", {
         type: "string",

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 import type { ConfigArgs, HttpArgs } from "../runtime.js";
+import { configOptions, httpOptions } from "../shared-options.js";
 
 export interface PlanArgs extends ConfigArgs, HttpArgs {
   manifests: string[];
@@ -14,22 +15,9 @@ export interface PlanArgs extends ConfigArgs, HttpArgs {
 /** The options `plan` shares with `migrate` (which plans first). */
 export function planOptions<T>(yargs: Argv<T>) {
   return yargs
-    .option("domain", { type: "string", description: "Domo domain (or DOMO_DOMAIN)" })
-    .option("token-file", {
-      type: "string",
-      description: "File holding the developer token (or DOMO_DEVELOPER_TOKEN)",
-    })
-    .option("journal", {
-      type: "string",
-      description: "Journal file (or FEDMIGRATE_JOURNAL; default ./fedmigrate.db)",
-    })
-    .option("include-rolled-back", { type: "boolean", description: "Migrate entries a rollback is holding" })
-    .option("retries", {
-      type: "number",
-      description: "Retries after the first try for transient failures",
-      default: 5,
-    })
-    .option("timeout", { type: "number", description: "Seconds per request", default: 300 });
+    .options(configOptions)
+    .options(httpOptions)
+    .option("include-rolled-back", { type: "boolean", description: "Migrate entries a rollback is holding" });
 }
 
 export const planCommand: CommandModule<object, PlanArgs> = {

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from "yargs";
 import type { AttemptState } from "../../journal/types.js";
 import type { CommandContext } from "../context.js";
 import type { ConfigArgs } from "../runtime.js";
+import { configOptions } from "../shared-options.js";
 
 const STATES = ["IN_FLIGHT", "COMPLETE", "INCOMPLETE", "ABORTED", "FAILED"] as const;
 
@@ -15,11 +16,8 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   describe: "The latest state of every datasource in the journal",
   builder: (yargs) =>
     (yargs as Argv<object>)
-      .option("journal", {
-        type: "string",
-        description: "Journal file (or FEDMIGRATE_JOURNAL; default ./fedmigrate.db)",
-      })
-      .option("domain", { type: "string", description: "Only this instance (or DOMO_DOMAIN)" })
+      .option("journal", configOptions.journal)
+      .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
       .option("state", {
         type: "string",
         array: true,
