@@ -1,4 +1,4 @@
-# fedmigrate as a container: `docker run -v fedmigrate-data:/data -e DOMO_DOMAIN -e DOMO_DEVELOPER_TOKEN fedmigrate migrate /manifests`
+# fedmigrate as a container: docker run --rm -v fedmigrate-data:/data -v "$PWD/migrations:/manifests:ro" -e DOMO_DOMAIN -e DOMO_DEVELOPER_TOKEN fedmigrate:0.1.0 migrate /manifests
 # Node 22: the newest LTS that CI runs the test suite on (.ci/run runs it on 20 and 22).
 # Build stage: install from the lock (better-sqlite3 compiles here), build, drop dev dependencies.
 # test/packaging/packed-cli.test.ts runs these same steps in a temporary folder.

@@ -1,6 +1,7 @@
-import yargs, { type Argv, type CommandModule } from "yargs";
+import type { Argv, CommandModule } from "yargs";
 import { FedmigrateError, UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { enableCompletion } from "./commands/completion.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
@@ -32,6 +33,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return reportError(error, io, wantsJson);
   }
 
+  // `--version` alone needs no parser: answered before yargs loads, which is most of the start-up
+  // time (docs/startup.md). Everything else, `--help` included, goes through yargs.
+  if (argv.length === 1 && argv[0] === "--version") {
+    io.stdout.write(`${VERSION}\n`);
+    return ExitCode.OK;
+  }
+  const { default: yargs } = await import("yargs");
   const parser: Argv = yargs(argv)
     .scriptName("fedmigrate")
     .usage(
@@ -54,7 +62,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     .exitProcess(false)
     .showHelpOnFail(false)
     .fail((message, error) => {
-      if (error) throw error;
+      // yargs' own argument errors (YError) are usage errors; anything else is ours.
+      if (error && error.name !== "YError") throw error;
       // The only required positionals are manifests: say so rather than yargs' generic words.
       const words = /^Not enough non-option arguments/.test(message)
         ? "no manifest given: name at least one manifest file or directory"
@@ -65,6 +74,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   for (const module of commandModules) {
     parser.command(bindContext(module, ctx));
   }
+  enableCompletion(parser);
 
   let helpOrVersion = "";
   try {

@@ -6,7 +6,7 @@ import { journalStateHash, type SavedPlan, toSavedPlan } from "../plan/saved-pla
 import type { Plan } from "../plan/types.js";
 import type { PlanArgs } from "./commands/plan.js";
 import type { CliIo } from "./context.js";
-import { apiRuntime, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { apiRuntime, checkCount, checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
 export interface MadePlan {
   plan: Plan;
@@ -19,6 +19,10 @@ export interface MadePlan {
  * is an empty history) and sends only GETs (none offline).
  */
 export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
+  // The same bounds as migrate's: an out-of-range value is a usage error, not a crash later.
+  checkCount("retries", args.retries, { min: 0, max: 100 });
+  checkCount("timeout", args.timeout, { max: 3600 });
+  checkGiven("out", args.out);
   const manifests = await loadManifestArgs(args.manifests, io);
   const config = configFrom(args, io, manifests);
   const logger = await cliLogger(args, io, [config.token]);

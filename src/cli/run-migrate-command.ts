@@ -11,6 +11,7 @@ import { withRunLifecycle } from "./run-lifecycle.js";
 import {
   apiRuntime,
   checkCount,
+  checkGiven,
   cliLogger,
   configFrom,
   loadManifestArgs,
@@ -25,6 +26,10 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   checkCount("timeout", args.timeout, { max: 3600 });
   checkCount("limit", args.limit, { max: 10_000_000 });
   checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
+  checkGiven("only", args.only);
+  checkGiven("plan", args.plan);
+  checkGiven("report", args.report);
+  checkGiven("junit", args.junit);
 
   if (args.dryRun) {
     if (args.plan) throw new FedmigrateError("USAGE", "--dry-run and --plan do not go together");
@@ -120,6 +125,10 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
     },
   });
   await emitReport(report, args, io);
+  if (io.env.GITHUB_STEP_SUMMARY) {
+    const { appendStepSummary } = await import("./step-summary.js");
+    await appendStepSummary({ report, journalPath: config.journalPath, io });
+  }
   return report.exitCode;
 }
 

@@ -6,7 +6,7 @@ import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { withRunLifecycle } from "./run-lifecycle.js";
 import { emitReport } from "./run-migrate-command.js";
-import { apiRuntime, checkCount, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { apiRuntime, checkCount, checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
 /** `fedmigrate rollback`: reverse the recorded migrations in scope; returns the exit code. */
 export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise<number> {
@@ -14,6 +14,11 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
   checkCount("retries", args.retries, { min: 0, max: 100 });
   checkCount("timeout", args.timeout, { max: 3600 });
   checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
+  checkGiven("run", args.run);
+  checkGiven("manifest", args.manifest);
+  checkGiven("datasource", args.datasource);
+  checkGiven("report", args.report);
+  checkGiven("junit", args.junit);
   const scope = await scopeFrom(args, io);
   if (!hasScope(scope)) {
     throw new UsageError("rollback needs a scope: nothing was sent", {
@@ -105,6 +110,10 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
       }),
   });
   await emitReport(report, args, io);
+  if (io.env.GITHUB_STEP_SUMMARY) {
+    const { appendStepSummary } = await import("./step-summary.js");
+    await appendStepSummary({ report, journalPath: config.journalPath, io });
+  }
   return report.exitCode;
 }
 

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import { type ResolvedConfig, requireDomain, requireToken, resolveConfig } from "../config/resolve-config.js";
 import type { DomoApi } from "../domo/types.js";
-import { FedmigrateError } from "../errors.js";
+import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
@@ -112,6 +112,20 @@ export function writeOutputFile(file: string, content: string, io: CliIo, what: 
       hint: "Check that the directory exists and is writable.",
     });
   }
+}
+
+/**
+ * Options that name something (a file, a run, a datasource): an empty value, as an unset shell
+ * variable gives (`--plan "$PLAN"`), is refused rather than read as "not given", which would run
+ * more than was asked (every entry instead of `--only`'s, the whole plan instead of the reviewed one).
+ */
+export function checkGiven(name: string, value: string | readonly string[] | undefined): void {
+  if (value === undefined) return;
+  const values = typeof value === "string" ? [value] : value;
+  if (values.length > 0 && values.every((v) => v.trim() !== "")) return;
+  throw new UsageError(`--${name} needs a value, got ${values.length === 0 ? "none" : "an empty one"}`, {
+    hint: "Give it one, or leave the option out.",
+  });
 }
 
 /** Positive integer options, checked eagerly with a message naming the option. */

@@ -2,7 +2,7 @@ import pRetry, { AbortError } from "p-retry";
 import { abortableSleep, type Sleep } from "./abortable-sleep.js";
 import type { ErrorKind } from "./classify-error.js";
 import { DomoApiError } from "./domo-api-error.js";
-import type { RateGate } from "./rate-gate.js";
+import type { RateGate, RequestEnd, RequestTicket } from "./rate-gate.js";
 import { backoffDelay } from "./retry-timing.js";
 
 /** What `onRetry` hears before each retry. */
@@ -47,6 +47,12 @@ export interface RetryPolicy {
     fn: (attempt: number, context: AttemptContext) => Promise<T>,
     options?: { signal?: AbortSignal },
   ): Promise<T>;
+  /**
+   * How many requests the server currently takes at once, learnt from its 429s by the shared
+   * gate (`RateGate.concurrencyLimit`): Infinity until the first 429. The executor starts no
+   * more items than this.
+   */
+  concurrencyLimit(): number;
 }
 
 const RETRIED: ReadonlySet<ErrorKind> = new Set(["transient", "ambiguous"]);
@@ -61,7 +67,9 @@ const JITTER = 0.5;
  * One owner for timing: p-retry counts attempts and honours the signal, but its own delay is
  * set to 0 and this policy sleeps in `shouldRetry`. p-retry's delay can neither take a
  * server's `Retry-After` nor a test's random source and clock. A `Retry-After` pauses the
- * shared gate, and every attempt first waits on the gate, so it holds back all workers.
+ * shared gate, and every attempt first waits on the gate, so it holds back all workers. Every
+ * attempt is also reported to the gate (answered, 429, no answer), which learns from it how many
+ * requests the server takes at once (`concurrencyLimit`).
  */
 export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
   if (!Number.isInteger(opts.retries) || opts.retries < 0) {
@@ -86,11 +94,16 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
       try {
         return await pRetry(
           async (attempt) => {
+            let ticket: RequestTicket | undefined;
             try {
               signal?.throwIfAborted();
               await gate.wait(signal);
-              return await fn(attempt, { previousError });
+              ticket = gate.begin();
+              const result = await fn(attempt, { previousError });
+              gate.end(ticket, "answered");
+              return result;
             } catch (error) {
+              if (ticket !== undefined) gate.end(ticket, howItEnded(error), retryAfterOf(error));
               // Here, not in shouldRetry: the server's wait binds every worker even when this
               // item has no retry left.
               if (error instanceof DomoApiError && error.retryAfterMs !== undefined) {
@@ -137,5 +150,16 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
         throw error;
       }
     },
+    concurrencyLimit: () => gate.concurrencyLimit(),
   };
+}
+
+/** What an attempt's failure tells the gate about the server's rate. */
+function howItEnded(error: unknown): RequestEnd {
+  if (!(error instanceof DomoApiError) || error.status === undefined) return "failed";
+  return error.status === 429 ? "rate-limited" : "answered";
+}
+
+function retryAfterOf(error: unknown): number | undefined {
+  return error instanceof DomoApiError ? error.retryAfterMs : undefined;
 }

@@ -123,22 +123,35 @@ th button { font: inherit; font-weight: 600; color: inherit; background: none; b
 th[aria-sort="ascending"] button::after { content: " \\25B2"; } th[aria-sort="descending"] button::after { content: " \\25BC"; }
 td.m { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; white-space: nowrap; }
 td.n { text-align: right; white-space: nowrap; }
-td.e { max-width: 420px; overflow-wrap: anywhere; }
+td.e { min-width: 220px; max-width: 380px; overflow-wrap: anywhere; }
 .st { font-weight: 600; white-space: nowrap; }
 .st-COMPLETE { color: var(--ok); } .st-INCOMPLETE { color: var(--incomplete); } .st-ABORTED { color: var(--aborted); }
 .st-FAILED { color: var(--failed); } .st-IN_FLIGHT { color: var(--inflight); }
 @media (prefers-color-scheme: dark) { .st-FAILED { color: #ef6b6b; } }
+#entries td:nth-child(1) { font-weight: 600; white-space: nowrap; }
+#entries td:is(:nth-child(2), :nth-child(4), :nth-child(5), :nth-child(8), :nth-child(9)) { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; white-space: nowrap; }
+#entries td:is(:nth-child(6), :nth-child(7)) { text-align: right; white-space: nowrap; }
+/* One line per entry keeps 10,000 rows scannable; hovering a message shows all of it. */
+#entries td:nth-child(10) { max-width: 320px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+#entries td:nth-child(10):hover { white-space: normal; overflow-wrap: anywhere; }
+#entries tr[data-s="COMPLETE"] td:first-child { color: var(--ok); } #entries tr[data-s="INCOMPLETE"] td:first-child { color: var(--incomplete); }
+#entries tr[data-s="ABORTED"] td:first-child { color: var(--aborted); } #entries tr[data-s="FAILED"] td:first-child { color: var(--failed); }
+#entries tr[data-s="IN_FLIGHT"] td:first-child { color: var(--inflight); }
 .controls { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 0 0 8px; }
 .controls input { min-width: 260px; padding: 4px 6px; font: inherit; }
 .controls select { padding: 4px; font: inherit; }
+#failures .scroll { max-height: 50vh; }
 .scroll { max-height: 80vh; overflow: auto; border: 1px solid var(--line); }
 .note { color: var(--muted); font-size: 13px; }
 .empty { color: var(--ok); font-weight: 600; }
 svg.tl { width: 100%; height: auto; display: block; background: var(--panel); border-radius: 6px; }
 svg.tl text { fill: var(--muted); font-size: 10px; font-family: system-ui, sans-serif; }
+svg.tl text.pl { fill: #8a6500; font-weight: 600; }
+@media (prefers-color-scheme: dark) { svg.tl text.pl { fill: #f3c14b; } }
 svg.tl .grid { stroke: var(--line); stroke-width: 1; }
 .s-COMPLETE { fill: var(--ok); } .s-INCOMPLETE { fill: var(--incomplete); } .s-ABORTED { fill: var(--aborted); }
 .s-FAILED { fill: var(--failed); } .s-IN_FLIGHT { fill: var(--inflight); } .s-RL { fill: var(--rl); }
+svg.tl rect[data-id] { stroke: var(--panel); stroke-width: 0.6; }
 .pause { fill: var(--pause); } .area { fill: var(--ok); fill-opacity: 0.55; } .peak { fill: none; stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 2; }
 .done { fill: var(--inflight); } .retry-tick { fill: var(--incomplete); }
 .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 8px 0; font-size: 12px; color: var(--muted); padding: 0; list-style: none; }
@@ -307,13 +320,23 @@ function renderEntries(view: RunView): string {
     ["target", false],
     ["attempts", true],
     ["duration", true],
-    ["started", false],
+    ["started", true],
     ["toe", false],
     ["errorMessage", false],
   ];
+  // Time of day keeps the table narrow; the date shows only when the run's entries span days.
+  const days = new Set(view.entries.map((e) => e.startedAt.slice(0, 10)));
+  const when = (at: string) => (days.size === 1 && /^\d{4}-\d\d-\d\dT/.test(at) ? at.slice(11, 23) : at);
+  const origin = Date.parse(view.entries[0]?.startedAt ?? "") || 0;
+  // Compact on purpose (no per-cell class, no </td>, which HTML allows): 10,000 rows stay small and
+  // quick to parse. Columns are styled by position in STYLE; `data-k` holds numeric sort keys.
   const rows = view.entries.map((e) => {
-    const attempts = e.rateLimited > 0 ? `${e.attempts} (${e.rateLimited}×429)` : String(e.attempts);
-    return `<tr data-s="${e.state}"><td class="st st-${e.state}">${e.state}</td><td class="m">${esc(e.datasourceId)}</td><td>${esc(e.name)}</td><td class="m">${esc(e.accountId)}</td><td class="m">${esc(target(e))}</td><td class="n" data-k="${e.attempts}">${attempts}</td><td class="n" data-k="${e.durationMs ?? -1}">${e.durationMs === null ? "—" : formatDuration(e.durationMs)}</td><td class="m">${esc(e.startedAt)}</td><td class="m">${esc(e.toe)}</td><td class="e">${esc(e.errorMessage)}</td></tr>`;
+    const attempts =
+      e.rateLimited > 0
+        ? `<td data-k="${e.attempts}">${e.attempts} (${e.rateLimited}×429)`
+        : `<td>${e.attempts}`;
+    const started = Date.parse(e.startedAt);
+    return `<tr data-s="${e.state}"><td>${e.state}<td>${esc(e.datasourceId)}<td>${esc(e.name)}<td>${esc(e.accountId)}<td>${esc(target(e))}${attempts}<td data-k="${e.durationMs ?? -1}">${e.durationMs === null ? "—" : formatDuration(e.durationMs)}<td data-k="${Number.isFinite(started) ? started - origin : 0}">${esc(when(e.startedAt))}<td>${esc(e.toe)}<td>${esc(e.errorMessage)}</tr>`;
   });
   return [
     `<section id="all"><h2>Every entry (${view.entries.length})</h2>`,
@@ -412,7 +435,8 @@ function renderAxis(span: number, origin: number, y: number): string {
   if (span <= 0) return "";
   const step = tickStep(span);
   const out: string[] = [];
-  for (let t = 0; t <= span + 1e-9; t += step) {
+  // Ticks on round clock times (every 5 min at :00, :05…), not at offsets from the first request.
+  for (let t = Math.ceil(origin / step) * step - origin; t <= span + 1e-9; t += step) {
     const px = num(x(t, span));
     out.push(
       `<line class="grid" x1="${px}" y1="${TOP}" x2="${px}" y2="${num(y)}"/>`,
@@ -422,12 +446,25 @@ function renderAxis(span: number, origin: number, y: number): string {
   return out.join("");
 }
 
+/** Pauses drawn at most: the longest, so that a run of many short ones keeps the SVG bounded. */
+const MAX_DRAWN_PAUSES = 200;
+
 function renderPauses(pauses: readonly TimelinePause[], span: number, top: number, height: number): string {
-  return pauses
+  const drawn =
+    pauses.length > MAX_DRAWN_PAUSES
+      ? [...pauses].sort((a, b) => b.endMs - b.startMs - (a.endMs - a.startMs)).slice(0, MAX_DRAWN_PAUSES)
+      : pauses;
+  return drawn
     .map((p) => {
       const x0 = x(p.startMs, span);
       const w = Math.max(1, x(p.endMs, span) - x0);
-      return `<rect class="pause" x="${num(x0)}" y="${num(top)}" width="${num(w)}" height="${num(height)}"><title>pause ${esc(formatDuration(p.endMs - p.startMs))}: nothing in flight${p.afterRateLimit ? ", after a 429 (rate limit)" : ""}</title></rect>`;
+      const words = `pause ${formatDuration(p.endMs - p.startMs)}`;
+      // A label where it fits: the slowdown should be seen without hovering.
+      const label =
+        w >= 80
+          ? `<text class="pl" x="${num(x0 + w / 2)}" y="${num(top + 11)}" text-anchor="middle">${esc(words)}${p.afterRateLimit ? " (429)" : ""}</text>`
+          : "";
+      return `<rect class="pause" x="${num(x0)}" y="${num(top)}" width="${num(w)}" height="${num(height)}"><title>${esc(words)}: nothing in flight${p.afterRateLimit ? ", after a 429 (rate limit)" : ""}</title></rect>${label}`;
     })
     .join("");
 }

@@ -22,13 +22,18 @@ export function escapeMarkdown(text: string): string {
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/[\\`*_[\]|~#!()]/g, "\\$&")
+    .replace(/[\\`*_[\]|~]/g, "\\$&")
     .replace(/\r\n|\r|\n/g, "<br>");
 }
 
 function cell(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "—";
   return escapeMarkdown(String(value));
+}
+
+/** A web address as an autolink (escaping would put backslashes into it); anything else as text. */
+function ciLink(url: string | null): string {
+  return url !== null && /^https?:\/\/[^\s<>]+$/i.test(url) ? `<${url}>` : cell(url);
 }
 
 /**
@@ -46,7 +51,7 @@ export function renderMarkdownReport(view: RunView, options: MarkdownReportOptio
     `- **Command:** ${cell(run.command)}`,
     `- **Status:** ${cell(run.status)}`,
     `- **Run by:** ${cell(run.user)} on ${cell(run.host)}`,
-    `- **CI job:** ${cell(run.ciJobUrl)}`,
+    `- **CI job:** ${ciLink(run.ciJobUrl)}`,
     `- **Manifests' hash:** ${cell(run.manifestsHash)}`,
     `- **Started:** ${cell(run.startedAt)}`,
     `- **Ended:** ${run.endedAt === null ? "— (no end recorded: still running, or the process died)" : cell(run.endedAt)}`,

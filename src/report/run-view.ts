@@ -290,6 +290,7 @@ function buildTimeline(rows: readonly AttemptRow[], run: RunRow, options: RunVie
 function findPauses(attempts: readonly TimelineAttempt[], minMs: number): TimelinePause[] {
   const pauses: TimelinePause[] = [];
   let coveredUntil = Number.NEGATIVE_INFINITY;
+  let lastStart = Number.NEGATIVE_INFINITY;
   let lastRateLimitEnd = Number.NEGATIVE_INFINITY;
   for (const attempt of attempts) {
     const gap = attempt.startMs - coveredUntil;
@@ -297,11 +298,13 @@ function findPauses(attempts: readonly TimelineAttempt[], minMs: number): Timeli
       pauses.push({
         startMs: coveredUntil,
         endMs: attempt.startMs,
-        // Every attempt that ended before the gap started before it, so it has been seen.
-        afterRateLimit: lastRateLimitEnd >= coveredUntil - gap,
+        // After a 429 the shared rate gate lets nothing start until Retry-After has passed: a
+        // pause is the 429's when no request started between that answer and the pause.
+        afterRateLimit: lastRateLimitEnd >= lastStart,
       });
     }
     coveredUntil = Math.max(coveredUntil, attempt.endMs);
+    lastStart = attempt.startMs;
     if (attempt.rateLimited) lastRateLimitEnd = Math.max(lastRateLimitEnd, attempt.endMs);
   }
   return pauses;
@@ -326,10 +329,12 @@ function concurrencyBuckets(
   }));
   const last = slices - 1;
   const slice = (t: number) => Math.min(last, Math.max(0, Math.floor(t / width)));
+  // A request ending exactly on a boundary finished in the slice before it.
+  const endSlice = (t: number) => Math.min(last, Math.max(0, Math.ceil(t / width) - 1));
 
   const events: [time: number, delta: number][] = [];
   for (const attempt of attempts) {
-    const end = buckets[slice(attempt.endMs)] as ConcurrencyBucket;
+    const end = buckets[endSlice(attempt.endMs)] as ConcurrencyBucket;
     end.finished += 1;
     if (attempt.rateLimited) end.rateLimited += 1;
     if (attempt.retry) (buckets[slice(attempt.startMs)] as ConcurrencyBucket).retries += 1;

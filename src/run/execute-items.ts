@@ -36,6 +36,13 @@ export interface ExecuteOptions {
   maxFailures?: number | undefined;
   stop: StopController;
   onEvent?: (event: ExecutorEvent) => void;
+  /**
+   * Reversals only: the datasources that were migrated (COMPLETE) before their reversal. The
+   * candidate list shows an INCOMPLETE datasource as not migrated, just like one back on V1, so
+   * for any other datasource "not migrated" after a reversal without answer proves nothing, and
+   * the reversal is sent again instead of being recorded COMPLETE. Undefined: every one was.
+   */
+  migratedBeforeReversal?: ReadonlySet<string> | undefined;
 }
 
 export interface ExecuteResult {
@@ -149,24 +156,36 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
           logger.warn({ event: "readback.failed", datasource: item.datasourceId }, "read-back failed");
           throw new UnresolvedError(error);
         }
+        // "Not migrated" is what the list shows for V1 and for INCOMPLETE alike: it confirms a
+        // reversal only of a datasource known to be migrated before it, and it leaves open
+        // whether a migration did nothing or ended INCOMPLETE (sending it again is right either way).
+        const confirmed =
+          applied &&
+          (item.direction === "V1_TO_V2" ||
+            options.migratedBeforeReversal === undefined ||
+            options.migratedBeforeReversal.has(item.datasourceId));
         journal.completeAttempt(rowId, {
-          state: applied ? "COMPLETE" : "FAILED",
+          state: confirmed ? "COMPLETE" : "FAILED",
           toe: null,
-          errorMessage: applied
+          errorMessage: confirmed
             ? `no answer (${error.message}); the candidate list confirms it took effect`
-            : `no answer (${error.message}); the candidate list shows it did not take effect`,
+            : applied
+              ? `no answer (${error.message}); the candidate list shows it not migrated, as it shows an INCOMPLETE datasource too, so whether the reversal took effect is unknown: it is sent again`
+              : item.direction === "V1_TO_V2"
+                ? `no answer (${error.message}); the candidate list shows it not migrated: it did not take effect, or ended INCOMPLETE (the list cannot tell which); it is sent again`
+                : `no answer (${error.message}); the candidate list shows it did not take effect`,
           httpStatus: error.status ?? null,
           serverStartTime: null,
           serverEndTime: null,
           endedAt: ports.now().toISOString(),
           resolvedBy: "readback",
         });
-        lastState = applied ? "COMPLETE" : "FAILED";
+        lastState = confirmed ? "COMPLETE" : "FAILED";
         logger.warn(
-          { event: "readback.done", datasource: item.datasourceId, applied, attempt: sent },
+          { event: "readback.done", datasource: item.datasourceId, applied: confirmed, attempt: sent },
           "ambiguous request read back",
         );
-        if (applied) return "confirmed";
+        if (confirmed) return "confirmed";
         throw error;
       }
       journal.completeAttempt(rowId, {

@@ -13,11 +13,17 @@ export interface ResolvedRow {
 /**
  * Completes the rows a crashed or killed run left IN_FLIGHT, from the server's candidate
  * lists (one read per account): a migration the server shows migrated is COMPLETE, a reversal
- * it shows back on V1 is COMPLETE, anything else took no effect (FAILED) and is attempted again.
+ * it shows not migrated is COMPLETE when the datasource was migrated before it, anything else
+ * took no effect or cannot be told (FAILED) and is attempted again.
+ *
+ * `migratedBeforeReversal` says whether the datasource of an in-flight reversal was migrated
+ * (its migration COMPLETE) when the reversal was sent: the list shows an INCOMPLETE datasource
+ * as not migrated too, so "not migrated" confirms nothing about the reversal of one. Default: it was.
  */
 export async function resolveInFlight(
   rows: readonly AttemptRow[],
   ports: { api: DomoApi; journal: AttemptWriter; retry: RetryRunner; now: () => Date; logger: Logger },
+  migratedBeforeReversal: (row: AttemptRow) => boolean = () => true,
 ): Promise<ResolvedRow[]> {
   const byAccount = new Map<string, Map<string, Candidate>>();
   const resolved: ResolvedRow[] = [];
@@ -30,19 +36,26 @@ export async function resolveInFlight(
       byAccount.set(account, candidates);
     }
     const candidate = candidates.get(row.datasourceId);
+    const unknowable =
+      candidate !== undefined &&
+      row.direction === "V2_TO_V1" &&
+      !candidate.migrated &&
+      !migratedBeforeReversal(row);
     const applied = candidate
       ? row.direction === "V1_TO_V2"
         ? candidate.migrated
-        : !candidate.migrated
+        : !candidate.migrated && !unknowable
       : false;
     const state = applied ? "COMPLETE" : "FAILED";
     const verb = row.direction === "V1_TO_V2" ? "migrated" : "back on V1";
     ports.journal.completeAttempt(row.id, {
       state,
       toe: null,
-      errorMessage: candidate
-        ? `run ${row.runId} stopped with this request in flight; the server reports it ${applied ? "" : "not "}${verb}`
-        : `run ${row.runId} stopped with this request in flight; account ${account} does not list the datasource, so it is taken as not applied`,
+      errorMessage: unknowable
+        ? `run ${row.runId} stopped with this reversal in flight; the server reports the datasource not migrated, as it reports an INCOMPLETE one too, so whether the reversal took effect is unknown: rollback sends it again`
+        : candidate
+          ? `run ${row.runId} stopped with this request in flight; the server reports it ${applied ? "" : "not "}${verb}`
+          : `run ${row.runId} stopped with this request in flight; account ${account} does not list the datasource, so it is taken as not applied`,
       httpStatus: null,
       serverStartTime: null,
       serverEndTime: null,

@@ -54,7 +54,18 @@ export async function runMigration(input: MigrationRunInput): Promise<MigrationR
   const ports = { api: input.api, journal, retry: input.retry, now: input.now, logger: input.logger };
 
   const stale = journal.inFlight(domain);
-  if (stale.length > 0) await resolveInFlight(stale, ports);
+  if (stale.length > 0) {
+    // A reversal left in flight is confirmed by "not migrated" only if its migration was COMPLETE.
+    const before = journal.histories(
+      domain,
+      stale.map((row) => row.datasourceId),
+    );
+    await resolveInFlight(
+      stale,
+      ports,
+      (row) => before.get(row.datasourceId)?.lastMigrate?.state === "COMPLETE",
+    );
+  }
 
   const server = await readServerState(
     input.entries.map((e) => e.account),

@@ -62,7 +62,16 @@ export async function runRollback(
   const { domain, journal } = input;
   const ports = { api: input.api, journal, retry: input.retry, now: input.now, logger: input.logger };
   const stale = journal.inFlight(domain);
-  if (stale.length > 0) await resolveInFlight(stale, ports);
+  if (stale.length > 0) {
+    // A reversal is confirmed by "not migrated" only if the migration it reversed was COMPLETE.
+    const complete = new Set(
+      journal
+        .reversible(domain)
+        .filter((row) => row.state === "COMPLETE")
+        .map((row) => row.datasourceId),
+    );
+    await resolveInFlight(stale, ports, (row) => complete.has(row.datasourceId));
+  }
 
   const plan = await planRollback(domain, journal.reversible(domain), input.scope, ports);
   const selected = plan.items.filter((i) => i.action === "reverse");
@@ -81,6 +90,10 @@ export async function runRollback(
     maxFailures: input.maxFailures,
     stop: input.stop,
     onEvent: input.onEvent,
+    // The server listed these migrated when the plan was made (an INCOMPLETE one it lists as not).
+    migratedBeforeReversal: new Set(
+      selected.filter((item) => item.migration?.state === "COMPLETE").map((item) => item.datasourceId),
+    ),
   });
   const byId = new Map(executed.outcomes.map((o) => [o.datasource, o]));
   const outcomes = plan.items.map((item) => {

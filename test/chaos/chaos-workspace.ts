@@ -43,7 +43,16 @@ export function seedsFrom(variable: string, fallback: readonly number[]): number
 }
 
 /** Faults the simulator injected, for the figures in the issue note. */
-export function faultsInjected(stats: SimStats): Record<string, number> {
+export interface FaultCounts {
+  "5xx": number;
+  "429": number;
+  droppedBefore: number;
+  droppedAfter: number;
+  incomplete: number;
+  aborted: number;
+}
+
+export function faultsInjected(stats: SimStats): FaultCounts {
   return {
     "5xx": stats.byOutcome["fault-5xx"],
     "429": stats.byOutcome["rate-limited"],
@@ -54,7 +63,7 @@ export function faultsInjected(stats: SimStats): Record<string, number> {
   };
 }
 
-export function totalFaults(faults: Record<string, number>): number {
+export function totalFaults(faults: FaultCounts): number {
   return Object.values(faults).reduce((sum, n) => sum + n, 0);
 }
 

@@ -22,6 +22,8 @@ const ENTRIES = LONG ? 500 : 150;
 const SEEDS = seedsFrom("FEDMIGRATE_CHAOS_SEEDS", LONG ? [101, 202, 303] : [101]);
 /** A run that cannot finish within this many reruns is a failure of its own. */
 const MAX_RUNS = 8;
+/** The long variant waits out real one-second Retry-After pauses: minutes per seed, not seconds. */
+const TIMEOUT_MS = LONG ? 900_000 : 120_000;
 /**
  * The first run of each phase may retry only once, so that transient faults do exhaust retries
  * and leave FAILED rows, INCOMPLETE datasources and unresolved requests for the reruns; the
@@ -92,66 +94,86 @@ async function runToCompletion(
 }
 
 describe(`chaos: ${ENTRIES} entries under the fault mix, to completion and back`, () => {
-  it.each(SEEDS)("seed %i: migrate to completion, then roll everything back", async (seed) => {
-    const replay = `FEDMIGRATE_CHAOS_SEEDS=${seed}${LONG ? " FEDMIGRATE_LONG_TESTS=1" : ""}`;
-    ws = await makeWorkspace({ count: ENTRIES, seed, faults: faultMix() });
-    const w = ws;
-    const initial = serverStatuses(w.sim.sim.state());
+  it.each(SEEDS)(
+    "seed %i: migrate to completion, then roll everything back",
+    async (seed) => {
+      const replay = `FEDMIGRATE_CHAOS_SEEDS=${seed}${LONG ? " FEDMIGRATE_LONG_TESTS=1" : ""}`;
+      ws = await makeWorkspace({ count: ENTRIES, seed, faults: faultMix() });
+      const w = ws;
+      const initial = serverStatuses(w.sim.sim.state());
 
-    const migrate = await runToCompletion(w, ["migrate", w.manifest], initial, replay);
-    const state = [...w.sim.sim.state().values()];
-    expect(state.filter((ds) => ds.status !== "MIGRATED")).toEqual([]);
-    const afterMigrate = faultsInjected(w.sim.stats());
+      const migrate = await runToCompletion(w, ["migrate", w.manifest], initial, replay);
+      const state = [...w.sim.sim.state().values()];
+      expect(state.filter((ds) => ds.status !== "MIGRATED")).toEqual([]);
+      const afterMigrate = faultsInjected(w.sim.stats());
 
-    const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay);
-    expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
-    // The journal agrees: every datasource's latest row is a COMPLETE reversal.
-    const latest = new Map(w.attempts().map((row) => [row.datasource_id, row]));
-    expect(
-      [...latest.values()].filter((row) => row.direction !== "V2_TO_V1" || row.state !== "COMPLETE"),
-    ).toEqual([]);
+      const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay);
+      expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
+      // The journal agrees: every datasource's latest row is a COMPLETE reversal.
+      const latest = new Map(w.attempts().map((row) => [row.datasource_id, row]));
+      expect(
+        [...latest.values()].filter((row) => row.direction !== "V2_TO_V1" || row.state !== "COMPLETE"),
+      ).toEqual([]);
 
-    const faults = faultsInjected(w.sim.stats());
-    // The mix must really have been injected, or this test proves nothing.
-    expect(afterMigrate["5xx"]).toBeGreaterThan(0);
-    expect(afterMigrate.droppedAfter + afterMigrate.droppedBefore).toBeGreaterThan(0);
-    expect(afterMigrate.incomplete).toBeGreaterThan(0);
-    console.log(
-      JSON.stringify({
-        chaos: { seed, entries: ENTRIES },
-        runs: { migrate: migrate.exitCodes, rollback: rollback.exitCodes },
-        requests: w.sim.stats().requests,
-        faults,
-        faultsTotal: totalFaults(faults),
-      }),
-    );
-  });
+      const faults = faultsInjected(w.sim.stats());
+      // The mix must really have been injected, or this test proves nothing.
+      expect(afterMigrate["5xx"]).toBeGreaterThan(0);
+      expect(afterMigrate.droppedAfter + afterMigrate.droppedBefore).toBeGreaterThan(0);
+      expect(afterMigrate.incomplete).toBeGreaterThan(0);
+      console.log(
+        JSON.stringify({
+          chaos: { seed, entries: ENTRIES },
+          runs: { migrate: migrate.exitCodes, rollback: rollback.exitCodes },
+          requests: w.sim.stats().requests,
+          faults,
+          faultsTotal: totalFaults(faults),
+        }),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });
 
 describe(`chaos: rolling back a half-done migration of ${ENTRIES} entries under the fault mix`, () => {
-  it.each(SEEDS)("seed %i: one migrate run without retries, roll back, migrate again", async (seed) => {
-    const replay = `FEDMIGRATE_CHAOS_SEEDS=${seed}${LONG ? " FEDMIGRATE_LONG_TESTS=1" : ""}`;
-    ws = await makeWorkspace({ count: ENTRIES, seed: seed + 7, faults: faultMix() });
-    const w = ws;
-    const initial = serverStatuses(w.sim.sim.state());
+  it.each(SEEDS)(
+    "seed %i: one migrate run without retries, roll back, migrate again",
+    async (seed) => {
+      const replay = `FEDMIGRATE_CHAOS_SEEDS=${seed}${LONG ? " FEDMIGRATE_LONG_TESTS=1" : ""}`;
+      ws = await makeWorkspace({ count: ENTRIES, seed: seed + 7, faults: faultMix() });
+      const w = ws;
+      const initial = serverStatuses(w.sim.sim.state());
 
-    // No retries: FAILED rows, INCOMPLETE datasources and unresolved requests are left behind.
-    const first = await runCli(["migrate", w.manifest, "--concurrency", "8", "--retries", "0", "--json"], w.env);
-    const view = reportOf(first, replay);
-    checkAfterRun(w, initial, replay, { exact: true, result: first, report: isErrorView(view) ? undefined : view });
+      // No retries: FAILED rows, INCOMPLETE datasources and unresolved requests are left behind.
+      const first = await runCli(
+        ["migrate", w.manifest, "--concurrency", "8", "--retries", "0", "--json"],
+        w.env,
+      );
+      const view = reportOf(first, replay);
+      checkAfterRun(w, initial, replay, {
+        exact: true,
+        result: first,
+        report: isErrorView(view) ? undefined : view,
+      });
 
-    const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay, "0");
-    // What the journal recorded as changed is back on V1; the rest never changed.
-    expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
+      const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay, "0");
+      // What the journal recorded as changed is back on V1; the rest never changed.
+      expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
 
-    const again = await runToCompletion(w, ["migrate", w.manifest, "--include-rolled-back"], initial, replay);
-    expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "MIGRATED")).toEqual([]);
-    console.log(
-      JSON.stringify({
-        chaosHalfDone: { seed, entries: ENTRIES },
-        runs: { migrate: [first.code], rollback: rollback.exitCodes, migrateAgain: again.exitCodes },
-        faults: faultsInjected(w.sim.stats()),
-      }),
-    );
-  });
+      const again = await runToCompletion(
+        w,
+        ["migrate", w.manifest, "--include-rolled-back"],
+        initial,
+        replay,
+      );
+      expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "MIGRATED")).toEqual([]);
+      console.log(
+        JSON.stringify({
+          chaosHalfDone: { seed, entries: ENTRIES },
+          runs: { migrate: [first.code], rollback: rollback.exitCodes, migrateAgain: again.exitCodes },
+          faults: faultsInjected(w.sim.stats()),
+        }),
+      );
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -39,7 +39,9 @@ afterEach(async () => {
  * A real failed run, in process: 4 datasources, one answered ABORTED, plus a manifest entry that
  * is not a candidate of its account (blocked, so never sent).
  */
-async function failedRun(): Promise<{ report: RunReport; journal: string; aborted: string; ghost: string }> {
+async function failedRun(
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<{ report: RunReport; journal: string; aborted: string; ghost: string }> {
   const fixture = generateFixture({ count: 4, seed: 7 });
   const aborted = fixture.datasources[1];
   if (!aborted) throw new Error("fixture too small");
@@ -59,12 +61,25 @@ async function failedRun(): Promise<{ report: RunReport; journal: string; aborte
     FEDMIGRATE_JOURNAL: journal,
     FEDMIGRATE_RETRY_MIN_MS: "0",
     CI: "true",
+    ...extraEnv,
   };
   const cli = io(env, dir);
   const code = await main(["migrate", manifest, "--json", "--log-level", "silent"], cli);
   expect(code).toBe(1);
   return { report: JSON.parse(cli.stdout.text) as RunReport, journal, aborted: aborted.id, ghost };
 }
+
+describe("fedmigrate migrate in GitHub Actions", () => {
+  it("appends the run's summary to GITHUB_STEP_SUMMARY by itself", async () => {
+    const summary = path.join(dir, "step_summary.md");
+    writeFileSync(summary, "");
+    const run = await failedRun({ GITHUB_STEP_SUMMARY: summary });
+    const text = readFileSync(summary, "utf8");
+    expect(text).toContain(`# fedmigrate migrate run ${run.report.runId}: FAILED`);
+    expect(text).toContain(`| ${run.aborted} |`);
+    expect(text).toContain(`| ${run.ghost} |`);
+  });
+});
 
 describe("appendStepSummary", () => {
   it("appends a failed run's Markdown to GITHUB_STEP_SUMMARY: failures with toe, then what was not sent", async () => {
@@ -102,7 +117,9 @@ describe("appendStepSummary", () => {
 
   it("writes nothing outside GitHub Actions, or for a dry run", async () => {
     const run = await failedRun();
-    expect(await appendStepSummary({ report: run.report, journalPath: run.journal, io: io({}, dir) })).toBeNull();
+    expect(
+      await appendStepSummary({ report: run.report, journalPath: run.journal, io: io({}, dir) }),
+    ).toBeNull();
 
     const summary = path.join(dir, "step_summary.md");
     writeFileSync(summary, "");

@@ -207,6 +207,35 @@ describe("createRetryPolicy", () => {
   });
 });
 
+describe("createRetryPolicy and the gate's adaptive concurrency", () => {
+  it.each<[string, unknown, number]>([
+    ["a 429", apiError("transient", { status: 429, retryAfterMs: 1000 }), 1],
+    ["a 503", apiError("transient", { status: 503 }), Number.POSITIVE_INFINITY],
+    ["no answer", apiError("ambiguous"), Number.POSITIVE_INFINITY],
+    ["a bug", new Error("bug"), Number.POSITIVE_INFINITY],
+  ])("reports each attempt to the gate: after %s the limit is %d", async (_label, failure, expected) => {
+    const { policy, gate } = setup(1);
+    const { fn } = scripted([failure]);
+    await policy.run(fn).catch(() => undefined);
+    expect(gate.concurrencyLimit()).toBe(expected);
+    expect(policy.concurrencyLimit()).toBe(expected);
+  });
+
+  it("counts the requests in flight across workers when a 429 cuts the limit", async () => {
+    const { policy, gate } = setup(1);
+    const release: (() => void)[] = [];
+    const hold = () => new Promise<string>((resolve) => release.push(() => resolve("ok")));
+    const slow = Array.from({ length: 5 }, () => policy.run(hold));
+    await settle();
+    const limited = scripted([apiError("transient", { status: 429, retryAfterMs: 1000 })]);
+    await policy.run(limited.fn);
+    // Six were in flight at the 429 (five held, plus the one refused): half of them.
+    expect(gate.concurrencyLimit()).toBe(3);
+    for (const go of release) go();
+    await Promise.all(slow);
+  });
+});
+
 describe("a signal during a request", () => {
   it("keeps the answer of a request that was in flight when the signal came", async () => {
     const policy = createRetryPolicy({ retries: 3, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { isMap, isPair, isScalar, isSeq, parseDocument, type Scalar } from "yaml";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
 import { readSimpleYaml } from "../../src/manifest/read-simple-yaml.js";
 
@@ -215,5 +216,38 @@ describe("parseManifest gives the same result with either reader", () => {
   it("is not vacuous: the fast reader takes most of these cases", () => {
     const taken = cases.filter(([, text]) => readSimpleYaml(text) !== undefined).length;
     expect(taken).toBeGreaterThan(cases.length / 2);
+  });
+});
+
+describe("readSimpleYaml's nodes", () => {
+  /** Every scalar of a tree, depth first: its source text (the fast reader keeps it as the value) and where it starts and ends. */
+  function scalars(node: unknown, out: unknown[][] = []): unknown[][] {
+    if (isScalar(node)) out.push([node.source ?? String(node.value), node.range?.[0], node.range?.[1]]);
+    else if (isMap(node) || isSeq(node)) {
+      for (const item of node.items) {
+        if (isPair(item)) {
+          scalars(item.key, out);
+          scalars(item.value, out);
+        } else scalars(item, out);
+      }
+    }
+    return out;
+  }
+
+  it("start and end where yaml's do, their range read back as an array", () => {
+    const text = manifest("T_1", LAYOUTS[0]?.[1] ?? String, false);
+    const fast = scalars(readSimpleYaml(text)?.root);
+    const slow = scalars(parseDocument(text, { version: "1.2" }).contents);
+    expect(fast.length).toBeGreaterThan(5);
+    expect(fast).toEqual(slow);
+  });
+
+  it("let a scalar's range be set, as yaml's clone does", () => {
+    const root = readSimpleYaml("version: 1\n")?.root;
+    const [pair] = root?.items ?? [];
+    const key = pair?.key as Scalar;
+    key.range = [3, 4, 5];
+    expect(key.range).toEqual([3, 4, 5]);
+    expect((key.clone() as Scalar).range).toEqual([3, 4, 5]);
   });
 });

@@ -24,6 +24,7 @@ export const migrateCommand: CommandModule<object, MigrateArgs> = {
       .option("only", { type: "string", array: true, description: "Only this datasource id (repeatable)" })
       .option("limit", {
         type: "number",
+        requiresArg: true,
         description: "At most N entries that need work (repeat runs walk the list)",
       })
       .option("dry-run", { type: "boolean", description: "Same as plan: send nothing" })

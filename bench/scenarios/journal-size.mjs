@@ -1,0 +1,45 @@
+// Scenario 4: reading a journal with a long history (1,000,000 attempt rows): status, history and
+// an offline plan of its datasources.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { runCli } from "../cli-process.mjs";
+import { makeJournal } from "../make-journal.mjs";
+import { manifestItems, writeScenario } from "../write-scenario.mjs";
+
+const DOMAIN = "acme.domo.com";
+
+/** @param {{ attempts?: number, datasources?: number, runs?: number }} [options] */
+export async function benchJournalSize({ attempts = 1_000_000, datasources = 20_000, runs = 50 } = {}) {
+  const dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-bench-journal-"));
+  try {
+    const { fixture, manifestFile } = await writeScenario(dir, { count: datasources });
+    const file = path.join(dir, "fedmigrate.db");
+    const made = await makeJournal(file, {
+      domain: DOMAIN,
+      items: manifestItems(fixture),
+      attempts,
+      runs,
+    });
+    const env = { DOMO_DOMAIN: DOMAIN, FEDMIGRATE_JOURNAL: file };
+    const commands = [["status"], ["status", "--json"], ["history"], ["plan", manifestFile, "--offline"]];
+    const results = [];
+    for (const args of commands) {
+      const run = await runCli(args, { env, discardOutput: true });
+      results.push({
+        command: `fedmigrate ${args.join(" ").replace(manifestFile, "migrations.yaml")}`,
+        ms: run.wallMs,
+        exit: run.code,
+        maxRssKb: run.maxRssKb,
+      });
+    }
+    return {
+      id: "journal",
+      title: `4. Journal: ${made.attempts.toLocaleString("en")} attempt rows (${made.runs} runs over ${datasources.toLocaleString("en")} datasources)`,
+      commands: results.map((r) => r.command),
+      figures: { generationMs: made.ms, attempts: made.attempts, runs: made.runs, datasources, results },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,32 @@
+import yargs, { type CommandModule } from "yargs";
+import { enableCompletion } from "../../src/cli/commands/completion.js";
+import { commandModules } from "../../src/cli/commands/index.js";
+
+/**
+ * Parses `args` with the CLI's own command modules, strictly, with every handler replaced by a
+ * no-op: an unknown command or option, a missing positional or a bad choice throws; nothing runs.
+ * The global options are those `src/cli/main.ts` declares.
+ */
+export async function checkCliArgs(args: readonly string[]): Promise<void> {
+  const parser = yargs([...args])
+    .scriptName("fedmigrate")
+    .option("json", { type: "boolean", global: true })
+    .option("log-level", {
+      type: "string",
+      choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+      global: true,
+    })
+    .strict()
+    .demandCommand(1)
+    .exitProcess(false)
+    .showHelpOnFail(false)
+    .fail((message, error) => {
+      throw error ?? new Error(message);
+    });
+  for (const module of commandModules as CommandModule<object, object>[]) {
+    parser.command({ ...module, handler: () => undefined });
+  }
+  enableCompletion(parser);
+  // A parse callback keeps --help/--version output from reaching the console.
+  await parser.parseAsync([...args], {}, () => undefined);
+}
