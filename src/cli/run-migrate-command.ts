@@ -124,11 +124,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
       return { outcomes: result.outcomes, fatal: result.fatal };
     },
   });
-  await emitReport(report, args, io);
-  if (io.env.GITHUB_STEP_SUMMARY) {
-    const { appendStepSummary } = await import("./step-summary.js");
-    await appendStepSummary({ report, journalPath: config.journalPath, io });
-  }
+  await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
 }
 
@@ -137,6 +133,7 @@ export async function emitReport(
   report: RunReport,
   args: { json?: boolean | undefined; report?: string | undefined; junit?: string | undefined },
   io: CliIo,
+  journalPath: string,
 ): Promise<void> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (args.report) writeOutputFile(args.report, json, io, "report");
@@ -149,6 +146,11 @@ export async function emitReport(
   } else {
     const { renderSummary } = await import("../report/render-summary.js");
     io.stdout.write(renderSummary(report));
+  }
+  // In GitHub Actions the run's summary also goes to the job page.
+  if (io.env.GITHUB_STEP_SUMMARY) {
+    const { appendStepSummary } = await import("./step-summary.js");
+    await appendStepSummary({ report, journalPath, io });
   }
   if (report.exitCode === ExitCode.INTERRUPTED) {
     sayOnStderr(

@@ -109,11 +109,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
         onEvent: run.onEvent,
       }),
   });
-  await emitReport(report, args, io);
-  if (io.env.GITHUB_STEP_SUMMARY) {
-    const { appendStepSummary } = await import("./step-summary.js");
-    await appendStepSummary({ report, journalPath: config.journalPath, io });
-  }
+  await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
 }
 
