@@ -11,6 +11,13 @@ import { isFailureOutcome } from "./run-report.js";
 const junit: Builder =
   (junitModule as unknown as { default?: Builder }).default ?? (junitModule as unknown as Builder);
 
+function failureMessage(item: RunReport["items"][number]): string {
+  const parts = [`${item.outcome}: ${item.reason}`];
+  if (item.toe) parts.push(`toe ${item.toe}`);
+  if (item.errorMessage) parts.push(item.errorMessage.replace(/\s*\n\s*/g, " / "));
+  return parts.join(" | ");
+}
+
 export function renderJunit(report: RunReport): string {
   const builder = junit.newBuilder();
   const suite = builder
@@ -36,10 +43,10 @@ export function renderJunit(report: RunReport): string {
       `reason: ${item.reason}`,
     ].join("\n");
     if (isFailureOutcome(item.outcome)) {
-      test.failure(
-        `${item.outcome}: ${item.reason}${item.toe ? ` (toe ${item.toe})` : ""}`,
-        item.state ?? item.outcome,
-      );
+      // Several CI servers list only the message attribute, so it carries what Domo support
+      // asks for (state, toe, errorMessage) on one line; the element's text has it all.
+      test.failure(failureMessage(item), item.state ?? item.outcome);
+      test.stacktrace(details);
       test.standardOutput(details);
     } else if (item.outcome === "skipped" || item.outcome === "held") {
       test.skipped();

@@ -228,7 +228,13 @@ describe("renderJunit", () => {
   ])("a failed %s carries its state, toe and errorMessage", (id, state, toe, message) => {
     const testcase = `//testcase[starts-with(@name, '${id}')]`;
     expect(xpath(file, `${testcase}/failure/@type`)).toBe(state);
-    if (toe !== "-") expect(xpath(file, `${testcase}/failure/@message`)).toContain(`toe ${toe}`);
+    // Some CI servers (Jenkins' test list, GitLab's) show only the message attribute: it must
+    // carry what Domo support asks for, on one line.
+    const shown = xpath(file, `${testcase}/failure/@message`);
+    if (toe !== "-") expect(shown).toContain(`toe ${toe}`);
+    expect(shown).toContain(message.split("\n")[0]);
+    expect(shown).not.toContain("\n");
+    expect(xpath(file, `${testcase}/failure`)).toContain(`errorMessage: ${message}`);
     const details = xpath(file, `${testcase}/system-out`);
     expect(details).toContain(`state: ${state}`);
     expect(details).toContain(`toe: ${toe}`);
