@@ -148,3 +148,26 @@ describe("the journal's audit queries in README.md", () => {
     expect(new Set(rows.map((r) => r.run_id)).size).toBe(2);
   });
 });
+
+describe("the images README.md and docs/*.md show", () => {
+  const images = pages.flatMap(({ file, text }) =>
+    [...text.matchAll(/!\[([^\]]*)\]\(([^)\s]+)\)/g)].map((m) => ({
+      file,
+      alt: m[1] ?? "",
+      target: path.resolve(ROOT, path.dirname(file), m[2] ?? ""),
+    })),
+  );
+
+  it("include the report's screenshot", () => {
+    expect(images.map((i) => path.relative(ROOT, i.target))).toContain("docs/report-screenshot.png");
+  });
+
+  it.each(images.map((i) => [i.file, i.target, i.alt] as const))(
+    "%s: %s exists, is a PNG and has alt text",
+    (_file, target, alt) => {
+      const bytes = readFileSync(target);
+      expect(bytes.subarray(1, 4).toString("latin1")).toBe("PNG");
+      expect(alt.trim().length).toBeGreaterThan(0);
+    },
+  );
+});

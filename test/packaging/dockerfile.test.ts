@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { execForm, parseCopy, parseDockerfile } from "./parse-dockerfile.js";
@@ -49,6 +49,38 @@ describe("the Dockerfile", () => {
     const chown = runtime?.instructions.find((i) => i.keyword === "RUN" && i.args.includes("chown"))?.args;
     expect(chown).toContain(`chown ${user}:${user} /data`);
   });
+});
+
+describe(".dockerignore", () => {
+  const patterns = readFileSync(path.join(ROOT, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
+  // Docker's matching, for the plain patterns this file uses (a name, or `*` within one level).
+  const ignored = (file: string): boolean =>
+    patterns.some((p) => {
+      const re = new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/|$)`);
+      return re.test(file);
+    });
+
+  it("keeps everything the build stage copies", () => {
+    const sources =
+      build?.instructions
+        .filter((i) => i.keyword === "COPY" && !i.args.startsWith("--from"))
+        .flatMap((i) => parseCopy(i.args).sources) ?? [];
+    expect(sources.length).toBeGreaterThan(3);
+    for (const source of sources) {
+      expect(existsSync(path.join(ROOT, source)), source).toBe(true);
+      expect(ignored(source), `${source} is excluded by .dockerignore`).toBe(false);
+    }
+  });
+
+  it.each(["fedmigrate.db", "fedmigrate.db-wal", ".domo-token", "node_modules", ".git", "dist"])(
+    "keeps %s out of the build context",
+    (file) => {
+      expect(ignored(file)).toBe(true);
+    },
+  );
 });
 
 describe("parseDockerfile", () => {
