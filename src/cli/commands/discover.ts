@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import type { DiscoverArgs } from "../discover-manifest.js";
+import { configOptions, httpOptions } from "../shared-options.js";
 
 /**
  * `fedmigrate discover`: lists types, accounts and candidates (GET calls only) and writes a
@@ -11,12 +12,8 @@ export const discoverCommand: CommandModule<object, DiscoverArgs> = {
   describe: "List types, accounts and candidates and write a manifest skeleton for them (GET calls only)",
   builder: (yargs) =>
     (yargs as Argv<object>)
-      .option("domain", { type: "string", requiresArg: true, description: "Domo domain (or DOMO_DOMAIN)" })
-      .option("token-file", {
-        type: "string",
-        requiresArg: true,
-        description: "File holding the developer token (or DOMO_DEVELOPER_TOKEN)",
-      })
+      .options({ domain: configOptions.domain, "token-file": configOptions["token-file"] })
+      .options(httpOptions)
       .option("type", {
         type: "string",
         array: true,
@@ -39,12 +36,6 @@ export const discoverCommand: CommandModule<object, DiscoverArgs> = {
         type: "boolean",
         description: "Also list datasources Domo says are already migrated (marked so)",
       })
-      .option("retries", {
-        type: "number",
-        description: "Retries after the first try for transient failures",
-        default: 5,
-      })
-      .option("timeout", { type: "number", description: "Seconds per request", default: 300 })
       .example("$0 discover --out migrations.yaml", "A skeleton of every unmigrated datasource")
       .example(
         "$0 discover --type snowflake-federated --account 12 --out wave1.yaml",

@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import type { DoctorArgs } from "../run-doctor.js";
+import { configOptions, httpOptions } from "../shared-options.js";
 
 /**
  * `fedmigrate doctor`: checks configuration, token, reachability and the journal, and says what
@@ -11,23 +12,14 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
   describe: "Check configuration, token, reachability and the journal, and say what is wrong in plain words",
   builder: (yargs) =>
     (yargs as Argv<object>)
-      .option("domain", { type: "string", requiresArg: true, description: "Domo domain (or DOMO_DOMAIN)" })
-      .option("token-file", {
-        type: "string",
-        requiresArg: true,
-        description: "File holding the developer token (or DOMO_DEVELOPER_TOKEN)",
-      })
+      .options(configOptions)
+      .options(httpOptions)
+      // A check should answer quickly; the journal is only read, never created.
+      .option("timeout", { ...httpOptions.timeout, default: 60 })
       .option("journal", {
-        type: "string",
-        requiresArg: true,
-        description: "Journal file (or FEDMIGRATE_JOURNAL; default ./fedmigrate.db); only read",
+        ...configOptions.journal,
+        description: `${configOptions.journal.description}; only read`,
       })
-      .option("retries", {
-        type: "number",
-        description: "Retries after the first try for transient failures",
-        default: 5,
-      })
-      .option("timeout", { type: "number", description: "Seconds per request", default: 60 })
       .example("$0 doctor", "Is everything set up?")
       .example(
         "$0 doctor --json | jq '.checks[] | select(.status != \"ok\")'",
