@@ -1,8 +1,12 @@
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AttemptRow } from "../../src/journal/types.js";
+import { renderHtmlReport } from "../../src/report/render-html-report.js";
+import { buildRunView } from "../../src/report/run-view.js";
 import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { anAttemptRow, aRunRow } from "../report/report-fixtures.js";
 import { makeWorkspace, runCli, type Workspace } from "./cli-harness.js";
 
 /** Debian's package, installed by .ci/run (and by any developer with apt-get): never a download. */
@@ -213,5 +217,124 @@ describe.skipIf(!hasChromium)(`fedmigrate report in Chromium${skip ? ` (${SKIP_R
       copyFileSync(ARTIFACT, DOCS_SCREENSHOT);
     }
     expect(seen.consoleErrors).toEqual([]);
+  });
+});
+
+/** A night's batch and then some: 10,000 entries, every 50th rate limited once, every 97th ABORTED. */
+function bigRun(): { rows: AttemptRow[]; aborted: number } {
+  const rows: AttemptRow[] = [];
+  let aborted = 0;
+  for (let i = 0; i < 10_000; i += 1) {
+    const start = Math.floor(i / 8) * 1000;
+    const id = `ds-${String(i).padStart(5, "0")}`;
+    if (i % 50 === 0) {
+      rows.push(anAttemptRow(id, "FAILED", start, start + 100, { httpStatus: 429 }));
+      rows.push(anAttemptRow(id, "COMPLETE", start + 200, start + 900, { attempt: 2 }));
+    } else if (i % 97 === 0) {
+      rows.push(anAttemptRow(id, "ABORTED", start, start + 900));
+      aborted += 1;
+    } else {
+      rows.push(anAttemptRow(id, "COMPLETE", start, start + 900));
+    }
+  }
+  return { rows, aborted };
+}
+
+describe.skipIf(!hasChromium)("a 10,000-entry report in Chromium", () => {
+  const timings: Record<string, number> = {};
+  let big: Browser | undefined;
+  let bigPage: Page;
+  let errors: string[];
+  let aborted: number;
+
+  /** How long `action` took, in ms, kept for the figures file (never asserted: a test is no bench). */
+  async function timed(label: string, action: () => Promise<unknown>): Promise<void> {
+    const start = performance.now();
+    await action();
+    timings[label] = Math.round(performance.now() - start);
+  }
+
+  async function shown(n: number): Promise<void> {
+    await bigPage
+      .locator("#f-shown")
+      .filter({ hasText: new RegExp(`^${n}$`) })
+      .waitFor();
+  }
+
+  beforeAll(async () => {
+    const run = bigRun();
+    aborted = run.aborted;
+    const html = renderHtmlReport(buildRunView(aRunRow(), run.rows), {
+      generatedAt: "2026-11-28T02:00:00.000Z",
+      version: "test",
+    });
+    const file = path.join(REPO, "test-results", "report-10k.html");
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, html);
+    timings.bytes = Buffer.byteLength(html);
+    big = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+      ],
+    });
+    bigPage = await big.newPage({ viewport: { width: 1280, height: 900 } });
+    errors = [];
+    bigPage.on("console", (m) => {
+      if (m.type() === "error") errors.push(m.text());
+    });
+    bigPage.on("pageerror", (e) => errors.push(e.message));
+    await timed("loadMs", () => bigPage.goto(`file://${file}`, { waitUntil: "load" }));
+  });
+
+  afterAll(async () => {
+    await big?.close();
+    // The figures, for people (bench/ has the project's figures; this page's are here).
+    writeFileSync(
+      path.join(REPO, "test-results", "report-10k-timings.json"),
+      `${JSON.stringify(timings, null, 2)}\n`,
+    );
+  });
+
+  it("opens with one row per entry and no script error", async () => {
+    expect(await bigPage.locator("#entries tbody tr").count()).toBe(10_000);
+    expect(errors).toEqual([]);
+  });
+
+  it("filters by outcome and by text", async () => {
+    await timed("filterAbortedMs", async () => {
+      await bigPage.selectOption("#f-state", "ABORTED");
+      await shown(aborted);
+    });
+    expect(await bigPage.locator("#entries tbody tr:not([hidden])").count()).toBe(aborted);
+    await bigPage.selectOption("#f-state", "");
+    await shown(10_000);
+    await timed("filterTextMs", async () => {
+      await bigPage.fill("#f-text", "ds-04321");
+      await shown(1);
+    });
+    await bigPage.fill("#f-text", "");
+    await shown(10_000);
+  });
+
+  it("sorts 10,000 rows by a column", async () => {
+    const ids = () => bigPage.locator("#entries tbody tr:first-child td:nth-child(2)").textContent();
+    const heading = "#entries th:nth-child(2)";
+    await timed("sortMs", async () => {
+      await bigPage.click(`${heading} button`);
+      // Ascending after a first click; a second makes it descending with the last id first.
+      await bigPage.click(`${heading} button`);
+      await bigPage.waitForFunction(
+        (selector) => document.querySelector(selector)?.getAttribute("aria-sort") === "descending",
+        heading,
+      );
+    });
+    expect(await ids()).toBe("ds-09999");
+    expect(errors).toEqual([]);
   });
 });
