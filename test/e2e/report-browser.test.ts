@@ -330,8 +330,7 @@ describe.skipIf(!hasChromium)("a 10,000-entry report in Chromium", () => {
       // Ascending after a first click; a second makes it descending with the last id first.
       await bigPage.click(`${heading} button`);
       await bigPage.waitForFunction(
-        (selector) => document.querySelector(selector)?.getAttribute("aria-sort") === "descending",
-        heading,
+        `document.querySelector(${JSON.stringify(heading)})?.getAttribute("aria-sort") === "descending"`,
       );
     });
     expect(await ids()).toBe("ds-09999");
