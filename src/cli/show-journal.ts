@@ -1,7 +1,7 @@
-import Table from "cli-table3";
 import { resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
+import { renderTable, renderTableChunks } from "../report/render-table.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
@@ -71,16 +71,11 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
     );
     return ExitCode.OK;
   }
-  const table = new Table({
-    head: ["datasource", "name", "direction", "state", "toe", "run", "at", "error"],
-    style: { head: [], border: [] },
-    wordWrap: true,
-  });
   const counts = new Map<string, number>();
-  for (const r of items) {
+  const cells = items.map((r) => {
     const key = `${r.direction === "V2_TO_V1" ? "reversal " : ""}${r.state}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    table.push([
+    return [
       r.datasourceId,
       r.datasourceName ?? "",
       r.direction,
@@ -89,12 +84,23 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
       r.runId,
       r.endedAt ?? r.startedAt,
       (r.errorMessage ?? "").slice(0, 80),
-    ]);
+    ];
+  });
+  if (items.length > 0) {
+    // In pieces as drawn: one datasource per row, and an instance may have tens of thousands.
+    const pieces = renderTableChunks(
+      {
+        head: ["datasource", "name", "direction", "state", "toe", "run", "at", "error"],
+        style: { head: [], border: [] },
+        wordWrap: true,
+      },
+      cells,
+    );
+    for (const piece of pieces) io.stdout.write(piece);
+    io.stdout.write("\n");
   }
   const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "none";
-  io.stdout.write(
-    `${items.length > 0 ? `${table.toString()}\n` : ""}${items.length} datasources: ${summary}.\n`,
-  );
+  io.stdout.write(`${items.length} datasources: ${summary}.\n`);
   return ExitCode.OK;
 }
 
@@ -107,13 +113,16 @@ export async function showHistory(args: HistoryArgs, io: CliIo): Promise<number>
     io.stdout.write(`${JSON.stringify({ success: true, runs }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  const table = new Table({
-    head: ["run", "command", "status", "domain", "started", "ended", "entries", "complete", "failed", "by"],
-    style: { head: [], border: [] },
-  });
-  for (const run of runs) {
-    const failed = run.counts.ABORTED + run.counts.INCOMPLETE + run.counts.FAILED;
-    table.push([
+  if (runs.length === 0) {
+    io.stdout.write("No runs in this journal yet.\n");
+    return ExitCode.OK;
+  }
+  const table = renderTable(
+    {
+      head: ["run", "command", "status", "domain", "started", "ended", "entries", "complete", "failed", "by"],
+      style: { head: [], border: [] },
+    },
+    runs.map((run) => [
       run.id,
       run.command,
       run.status,
@@ -122,10 +131,10 @@ export async function showHistory(args: HistoryArgs, io: CliIo): Promise<number>
       run.endedAt ?? "",
       String(run.datasources),
       String(run.counts.COMPLETE),
-      String(failed),
+      String(run.counts.ABORTED + run.counts.INCOMPLETE + run.counts.FAILED),
       `${run.user}@${run.host}`,
-    ]);
-  }
-  io.stdout.write(runs.length > 0 ? `${table.toString()}\n` : "No runs in this journal yet.\n");
+    ]),
+  );
+  io.stdout.write(`${table}\n`);
   return ExitCode.OK;
 }

@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import pc from "picocolors";
 import type { Plan, PlanAction } from "../plan/types.js";
+import { renderTableChunks } from "./render-table.js";
 
 const ACTION_COLOUR: Record<PlanAction, (text: string) => string> = {
   migrate: pc.cyan,
@@ -11,24 +11,32 @@ const ACTION_COLOUR: Record<PlanAction, (text: string) => string> = {
 
 /** The plan as a table (action, datasource, name, account, target, reason) and a summary line. */
 export function renderPlan(plan: Plan): string {
-  const table = new Table({
-    head: ["action", "datasource", "name", "account", "target", "reason"],
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [9, 38, 20, 9, 30, 50],
-  });
-  for (const item of plan.items) {
+  return [...renderPlanChunks(plan)].join("");
+}
+
+/** `renderPlan`'s text in pieces, to write as they come: a 50,000-entry plan is tens of MB. */
+export function* renderPlanChunks(plan: Plan): Generator<string> {
+  const rows = plan.items.map((item) => {
     const { entry } = item;
-    table.push([
+    return [
       ACTION_COLOUR[item.action](item.action),
       entry.datasource,
       entry.name ?? "",
       entry.account,
       `${entry.catalog}.${entry.schema}.${entry.table}`,
       item.reason,
-    ]);
-  }
-  return `${table.toString()}\n${planSummaryLine(plan)}\n`;
+    ];
+  });
+  yield* renderTableChunks(
+    {
+      head: ["action", "datasource", "name", "account", "target", "reason"],
+      style: { head: [], border: [] },
+      wordWrap: true,
+      colWidths: [9, 38, 20, 9, 30, 50],
+    },
+    rows,
+  );
+  yield `\n${planSummaryLine(plan)}\n`;
 }
 
 export function planSummaryLine(plan: Plan): string {

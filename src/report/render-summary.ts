@@ -1,6 +1,6 @@
-import Table from "cli-table3";
 import pc from "picocolors";
 import type { Outcome } from "../run/types.js";
+import { renderTable } from "./render-table.js";
 import { isFailureOutcome, type RunReport } from "./run-report.js";
 
 const OUTCOME_ORDER: Outcome[] = [
@@ -26,31 +26,31 @@ const STOP_WORDS: Record<string, string> = {
 /** The end-of-run summary: counts by outcome, then every failure with its `toe` and `errorMessage`. */
 export function renderSummary(report: RunReport): string {
   const lines: string[] = [];
-  const counts = new Table({ head: ["outcome", "entries"], style: { head: [], border: [] } });
-  for (const outcome of OUTCOME_ORDER) {
-    const n = report.counts[outcome];
-    if (n > 0) counts.push([colourOutcome(outcome), String(n)]);
-  }
-  lines.push(counts.toString());
+  const counts = OUTCOME_ORDER.filter((outcome) => report.counts[outcome] > 0).map((outcome) => [
+    colourOutcome(outcome),
+    String(report.counts[outcome]),
+  ]);
+  lines.push(renderTable({ head: ["outcome", "entries"], style: { head: [], border: [] } }, counts));
 
   const failures = report.items.filter((item) => isFailureOutcome(item.outcome));
   if (failures.length > 0) {
-    const table = new Table({
-      head: ["outcome", "datasource", "name", "toe", "errorMessage / reason"],
-      style: { head: [], border: [] },
-      wordWrap: true,
-      colWidths: [13, 38, 20, 26, 60],
-    });
-    for (const item of failures) {
-      table.push([
+    // A run stopped early lists every entry it did not start: tens of thousands of rows.
+    const table = renderTable(
+      {
+        head: ["outcome", "datasource", "name", "toe", "errorMessage / reason"],
+        style: { head: [], border: [] },
+        wordWrap: true,
+        colWidths: [13, 38, 20, 26, 60],
+      },
+      failures.map((item) => [
         colourOutcome(item.outcome),
         item.datasource,
         item.name ?? "",
         item.toe ?? "",
         item.errorMessage ?? item.reason,
-      ]);
-    }
-    lines.push(`Failures (give Domo support the toe):\n${table.toString()}`);
+      ]),
+    );
+    lines.push(`Failures (give Domo support the toe):\n${table}`);
   }
   if (report.stopReason)
     lines.push(pc.yellow(STOP_WORDS[report.stopReason] ?? `Stopped: ${report.stopReason}`));

@@ -39,7 +39,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     const ctx = rest[0] as CommandContext;
     const { makePlan } = await import("../make-plan.js");
     const result = await makePlan(args, ctx.io);
-    const { renderPlan } = await import("../../report/render-plan.js");
+    const { renderPlanChunks } = await import("../../report/render-plan.js");
     if (args.out) {
       const { writeOutputFile } = await import("../runtime.js");
       writeOutputFile(args.out, `${JSON.stringify(result.saved, null, 2)}\n`, ctx.io, "plan");
@@ -47,7 +47,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     if (args.json) {
       ctx.io.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
     } else {
-      ctx.io.stdout.write(renderPlan(result.plan));
+      for (const chunk of renderPlanChunks(result.plan)) ctx.io.stdout.write(chunk);
       if (args.out)
         ctx.io.stdout.write(`Saved to ${args.out}: run it with 'fedmigrate migrate --plan ${args.out} …'.\n`);
     }
