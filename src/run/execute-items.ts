@@ -1,9 +1,9 @@
-import pLimit from "p-limit";
 import type { Logger } from "pino";
 import { DomoApiError } from "../domo/domo-api-error.js";
 import type { Candidate, DomoApi, MigrationRecord } from "../domo/types.js";
 import { FedmigrateError } from "../errors.js";
 import type { AttemptResult, AttemptState, NewAttempt } from "../journal/types.js";
+import { adaptiveLimit } from "./adaptive-limit.js";
 import { RunStoppedError, type StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, Outcome, WorkItem } from "./types.js";
 
@@ -11,6 +11,11 @@ import type { ExecutorEvent, ItemOutcome, Outcome, WorkItem } from "./types.js";
 export interface RetryRunner {
   /** `signal` cuts the waits between attempts short, never a request in flight. */
   run<T>(fn: (attempt: number) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * How many requests the server takes at once now, learnt from its 429s by the run's shared rate
+   * gate (AIMD); Infinity while none has been seen. The executor starts no more items than this.
+   */
+  concurrencyLimit(): number;
 }
 
 /** What the executor writes: a row in flight before each request, completed after. */
@@ -63,7 +68,7 @@ export async function executeItems(
   ports: ExecutorPorts,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const limit = pLimit(Math.max(1, options.concurrency));
+  const limit = adaptiveLimit(Math.max(1, options.concurrency), () => ports.retry.concurrencyLimit());
   let failures = 0;
   let fatal: FedmigrateError | undefined;
   const emit = options.onEvent ?? (() => {});
