@@ -3,7 +3,7 @@ import type { ItemHistory } from "../journal/types.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import { buildPlan } from "../plan/build-plan.js";
 import { journalStateHash, type SavedPlan, toSavedPlan } from "../plan/saved-plan.js";
-import type { Plan } from "../plan/types.js";
+import type { Plan, ServerState } from "../plan/types.js";
 import type { PlanArgs } from "./commands/plan.js";
 import type { CliIo } from "./context.js";
 import { apiRuntime, checkCount, checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
@@ -28,16 +28,28 @@ export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
   const logger = await cliLogger(args, io, [config.token]);
   // The journal is keyed by instance, so even an offline plan needs to know which one.
   const domainKey = requireDomain(config).key;
-  const histories = await readHistories(config.journalPath, domainKey, manifests);
-  let server: Parameters<typeof buildPlan>[0]["server"];
+  let reading: Promise<ServerState> | undefined;
+  const cancel = new AbortController();
   if (!args.offline) {
     const runtime = await apiRuntime(config, args, logger, io.env);
     const { readServerState } = await import("../run/read-server-state.js");
-    server = await readServerState(
+    // The journal is read while the GETs are on their way, not before them.
+    reading = readServerState(
       manifests.entries.map((e) => e.account),
       runtime,
+      { signal: cancel.signal },
     );
+    reading.catch(() => {});
   }
+  let histories: Map<string, ItemHistory>;
+  try {
+    histories = await readHistories(config.journalPath, domainKey, manifests);
+  } catch (error) {
+    // The journal cannot be read: no answer from the server is needed any more.
+    cancel.abort();
+    throw error;
+  }
+  const server = await reading;
   const plan = buildPlan({
     domain: domainKey,
     entries: manifests.entries,
