@@ -69,14 +69,16 @@ export async function apiRuntime(
 ): Promise<ApiRuntime> {
   const domain = requireDomain(config);
   const token = requireToken(config);
-  const [{ createDomoClient }, { installProxyFromEnv }, { RateGate }, { createRetryPolicy }] =
-    await Promise.all([
-      import("../domo/create-domo-client.js"),
-      import("../domo/install-proxy.js"),
-      import("../domo/rate-gate.js"),
-      import("../domo/retry-policy.js"),
-    ]);
-  const proxy = installProxyFromEnv(env);
+  const { proxyVariables } = await import("../domo/proxy-variables.js");
+  const { httpProxy, httpsProxy } = proxyVariables(env);
+  const [{ createDomoClient }, { RateGate }, { createRetryPolicy }, proxyModule] = await Promise.all([
+    import("../domo/create-domo-client.js"),
+    import("../domo/rate-gate.js"),
+    import("../domo/retry-policy.js"),
+    // undici (the proxy dispatcher) takes longer to load than the rest together: only when needed.
+    httpProxy !== undefined || httpsProxy !== undefined ? import("../domo/install-proxy.js") : undefined,
+  ]);
+  const proxy = proxyModule?.installProxyFromEnv(env);
   if (proxy) logger.debug({ event: "proxy", proxy }, "using the proxy from the environment");
   const api = createDomoClient({
     baseUrl: domain.baseUrl,

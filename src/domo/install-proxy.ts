@@ -1,5 +1,6 @@
 import { type Dispatcher, EnvHttpProxyAgent, setGlobalDispatcher } from "undici";
 import { UsageError } from "../errors.js";
+import { proxyVariables } from "./proxy-variables.js";
 
 /** What `installProxyFromEnv` set up, for `doctor` and logs. Proxy credentials are masked. */
 export interface ProxySetup {
@@ -24,8 +25,7 @@ export function installProxyFromEnv(
   env: NodeJS.ProcessEnv,
   install: (dispatcher: Dispatcher) => void = setGlobalDispatcher,
 ): ProxySetup | undefined {
-  const httpProxy = nonEmpty(env.http_proxy) ?? nonEmpty(env.HTTP_PROXY);
-  const httpsProxy = nonEmpty(env.https_proxy) ?? nonEmpty(env.HTTPS_PROXY);
+  const { httpProxy, httpsProxy, noProxy: given = "" } = proxyVariables(env);
   if (httpProxy === undefined && httpsProxy === undefined) return undefined;
 
   for (const [name, value] of [
@@ -39,7 +39,6 @@ export function installProxyFromEnv(
     }
   }
 
-  const given = nonEmpty(env.no_proxy) ?? nonEmpty(env.NO_PROXY) ?? "";
   // "*" means "never proxy" only when it stands alone, so it is left as it is.
   const noProxy = given.trim() === "*" ? "*" : [given, ...LOOPBACK].filter((entry) => entry !== "").join(",");
   install(
@@ -65,10 +64,6 @@ function isProxyUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function maskCredentials(proxy: string | undefined): string | undefined {

@@ -1,0 +1,95 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CLI, makeWorkspace, type Workspace } from "../e2e/cli-harness.js";
+import { captureText } from "../leak/leak-capture.js";
+
+/**
+ * `apiRuntime` loads undici (the proxy dispatcher, the slowest module to load before the first
+ * request) only when a proxy variable is set. Checked on the built CLI by what its module loader
+ * resolves, as test/packaging/start-up.test.ts does, for an online plan against the simulator.
+ */
+
+let dir: string;
+let hook: string;
+let ws: Workspace | undefined;
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-runtime-"));
+  const loader = path.join(dir, "loader.mjs");
+  writeFileSync(
+    loader,
+    `import { appendFileSync } from "node:fs";
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context);
+  appendFileSync(process.env.MODULE_LOG, result.url + "\\n");
+  return result;
+}
+`,
+  );
+  hook = path.join(dir, "hook.mjs");
+  writeFileSync(
+    hook,
+    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(loader).href)});\n`,
+  );
+});
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  await ws?.close();
+  ws = undefined;
+});
+
+/** Runs the built CLI (asynchronously: the simulator answers from this process). */
+function planWith(env: NodeJS.ProcessEnv, label: string) {
+  const log = path.join(dir, `${label}.log`);
+  writeFileSync(log, "");
+  return new Promise<{ code: number | null; stdout: string; packages: Set<string> }>((resolve) => {
+    const child = spawn(process.execPath, ["--import", hook, CLI, "plan", (ws as Workspace).manifest], {
+      env: { ...(ws as Workspace).env, ...env, CI: "true", NO_COLOR: "1", MODULE_LOG: log },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("close", (code) => {
+      captureText(`runtime-${label}-stdout`, stdout);
+      captureText(`runtime-${label}-stderr`, stderr);
+      const packages = new Set(
+        readFileSync(log, "utf8")
+          .split("\n")
+          .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
+          .filter((name): name is string => name !== undefined),
+      );
+      resolve({ code, stdout, packages });
+    });
+  });
+}
+
+describe("apiRuntime", () => {
+  it.each<[string, boolean, NodeJS.ProcessEnv]>([
+    ["no proxy variable", false, {}],
+    ["blank proxy variables", false, { HTTPS_PROXY: " ", http_proxy: "" }],
+    // Loopback never goes through the proxy, so the plan still reaches the simulator.
+    ["HTTPS_PROXY set", true, { HTTPS_PROXY: "http://127.0.0.1:9" }],
+    ["http_proxy set", true, { http_proxy: "http://127.0.0.1:9" }],
+  ])("with %s, loads undici: %s", async (label, loaded, env) => {
+    ws = await makeWorkspace({ count: 3, seed: 11 });
+    const run = await planWith(env, label.replace(/\W+/g, "-"));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("3 to migrate");
+    expect(run.packages.has("ky")).toBe(true);
+    expect(run.packages.has("undici")).toBe(loaded);
+  });
+});
