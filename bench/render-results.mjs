@@ -112,17 +112,29 @@ function section(result) {
               String(f.curlExit),
             ],
             [
-              "bare Node loop (reference)",
+              "bare Node loop, node:http (reference)",
               s(f.bareMs),
               x(f.bareRatio),
               `${f.bareMigrations}`,
               "",
               String(f.bareExit),
             ],
+            ...(f.bareKyMs === undefined
+              ? []
+              : [
+                  [
+                    "bare Node loop, ky over fetch (reference)",
+                    s(f.bareKyMs),
+                    x(f.bareKyRatio),
+                    `${f.bareKyMigrations}`,
+                    "",
+                    String(f.bareKyExit),
+                  ],
+                ]),
           ],
         ),
         "",
-        `fedmigrate's run, from its log: ${ms(f.oursBeforeFirstPostMs)} before the first POST (start-up, manifest, journal, lock, the plan's three levels of GETs), ${ms(f.oursPostsMs)} of POSTs (ideal / that: ${x(f.idealMs / f.oursPostsMs)}), ${ms(f.oursAfterLastPostMs)} after the last answer. The bare loop is the least any Node client can do against this simulator on this machine (no journal, plan or checks).`,
+        `fedmigrate's run, from its log: ${ms(f.oursBeforeFirstPostMs)} before the first POST (start-up, manifest, journal, lock, the plan's two round trips of GETs), ${ms(f.oursPostsMs)} of POSTs (ideal / that: ${x(f.idealMs / f.oursPostsMs)}), ${ms(f.oursAfterLastPostMs)} after the last answer. The bare loops send the same POSTs with no journal, plan or checks: over node:http, the least any Node client can do against this simulator on this machine; over ky and fetch (fedmigrate's HTTP stack), the least a client on that stack can do.`,
       );
       break;
     case "rate-limit":
@@ -162,7 +174,7 @@ function section(result) {
           f.results.map((row) => [`\`${row.command}\``, s(row.ms), mb(row.maxRssKb), String(row.exit)]),
         ),
         "",
-        `The journal was generated in ${s(f.generationMs)} (bench/make-journal.mjs: one transaction, the schema's own triggers).`,
+        `The journal was generated in ${s(f.generationMs)} (bench/make-journal.mjs: one transaction, the schema's own triggers).${f.writableOpenMs === undefined ? "" : ` Opening it for writing, as migrate and rollback do before their first request, took ${s(f.writableOpenMs)}, almost all of it SQLite's quick_check of every page (the file in the page cache).`}`,
       );
       break;
     case "start-up":

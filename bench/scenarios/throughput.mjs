@@ -8,6 +8,7 @@ import { runCli, runCommand, startSimulatorProcess } from "../cli-process.mjs";
 import { manifestItems, writeScenario } from "../write-scenario.mjs";
 
 const BARE_CLIENT = fileURLToPath(new URL("../bare-client.mjs", import.meta.url));
+const BARE_KY_CLIENT = fileURLToPath(new URL("../bare-ky-client.mjs", import.meta.url));
 
 const API = "/api/query/migration/federated/v1/to/v2";
 // The seed's headers (docs/domo-federated-v1-to-v2-migration-api.md), the token aside.
@@ -60,20 +61,23 @@ export async function benchThroughput({ entries = 2000, latencyMs = 50, concurre
       await fresh.close();
     }
 
-    // The reference: the least any Node client could do with the same POSTs, on a fresh simulator.
-    const third = await startSimulatorProcess(fixtureFile);
-    let bare;
-    let bareStats;
-    try {
-      writeFileSync(argsFile, curlArgLines(fixture, third.url));
-      bare = await runCommand(process.execPath, [BARE_CLIENT, argsFile, String(concurrency)], {
-        env: { PATH: process.env.PATH, FEDMIGRATE_BENCH_TOKEN: fixture.token },
-        discardOutput: true,
-      });
-      bareStats = await third.stats();
-    } finally {
-      await third.close();
-    }
+    // The references, each on a fresh simulator: the least any Node client could do with the same
+    // POSTs (node:http), and the least a client on fedmigrate's stack (ky over fetch) could.
+    const bareRun = async (client) => {
+      const sim = await startSimulatorProcess(fixtureFile);
+      try {
+        writeFileSync(argsFile, curlArgLines(fixture, sim.url));
+        const run = await runCommand(process.execPath, [client, argsFile, String(concurrency)], {
+          env: { PATH: process.env.PATH, FEDMIGRATE_BENCH_TOKEN: fixture.token },
+          discardOutput: true,
+        });
+        return { run, stats: await sim.stats() };
+      } finally {
+        await sim.close();
+      }
+    };
+    const { run: bare, stats: bareStats } = await bareRun(BARE_CLIENT);
+    const { run: bareKy, stats: bareKyStats } = await bareRun(BARE_KY_CLIENT);
 
     return {
       id: "throughput",
@@ -81,7 +85,8 @@ export async function benchThroughput({ entries = 2000, latencyMs = 50, concurre
       commands: [
         `fedmigrate ${migrateArgs.join(" ").replace(manifestFile, "migrations.yaml")}`,
         curlCommand("{developer-token}").replace(argsFile, "curl-args.txt"),
-        "node bench/bare-client.mjs curl-args.txt 16",
+        `node bench/bare-client.mjs curl-args.txt ${concurrency}`,
+        `node bench/bare-ky-client.mjs curl-args.txt ${concurrency}`,
       ],
       figures: {
         idealMs,
@@ -105,6 +110,10 @@ export async function benchThroughput({ entries = 2000, latencyMs = 50, concurre
         bareExit: bare.code,
         bareRatio: idealMs / bare.wallMs,
         bareMigrations: bareStats.migrations,
+        bareKyMs: bareKy.wallMs,
+        bareKyExit: bareKy.code,
+        bareKyRatio: idealMs / bareKy.wallMs,
+        bareKyMigrations: bareKyStats.migrations,
       },
     };
   } finally {
