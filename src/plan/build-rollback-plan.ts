@@ -10,6 +10,13 @@ export interface RollbackScope {
   manifestIds?: ReadonlySet<string> | undefined;
   /** Migrations that ended at or after this time. */
   since?: Date | undefined;
+  /**
+   * The journal's latest final reversal attempt of a datasource (any state), for the rule that a
+   * reversal which took effect is not sent again (see `planRow`). Not a narrowing of the scope: it
+   * travels with it because the scope is what reaches the planner from the command, read lazily
+   * so that it sees the journal after the run has resolved what an earlier one left in flight.
+   */
+  lastReversal?: ((datasourceId: string) => AttemptRow | undefined) | undefined;
 }
 
 export type RollbackAction = "reverse" | "skip" | "blocked";
@@ -65,7 +72,9 @@ export function buildRollbackPlan(input: {
     if (scope.since && Date.parse(row.endedAt ?? row.startedAt) < scope.since.getTime()) return false;
     return true;
   });
-  const items: RollbackItem[] = inScope.map((row) => planRow(row, server));
+  const items: RollbackItem[] = inScope.map((row) =>
+    planRow(row, server, scope.lastReversal?.(row.datasourceId)),
+  );
   if (scope.datasources) {
     const found = new Set(inScope.map((r) => r.datasourceId));
     for (const id of scope.datasources) {
@@ -89,7 +98,21 @@ export function buildRollbackPlan(input: {
   return { domain: input.domain, online: server !== undefined, items, counts };
 }
 
-function planRow(row: AttemptRow, server: ServerState | undefined): RollbackItem {
+/**
+ * One migration to reverse, checked against the server when it is known. The server's candidate
+ * list is the truth about a datasource that was migrated COMPLETE: listed as not migrated, it is
+ * on V1 already and nothing is sent. For one whose migration ended INCOMPLETE the list cannot
+ * tell (it shows INCOMPLETE and V1 alike), so the last reversal attempt after it decides: one
+ * answered INCOMPLETE changed it, and one the server refused (ABORTED) while listing it not
+ * migrated found nothing to reverse; either way it is back on V1 and sending the reversal again
+ * would only be refused again, run after run. A reversal that got no answer (FAILED) proves
+ * nothing: it is sent again, which is how the server says which it was.
+ */
+function planRow(
+  row: AttemptRow,
+  server: ServerState | undefined,
+  lastReversal: AttemptRow | undefined,
+): RollbackItem {
   const base = {
     datasourceId: row.datasourceId,
     name: row.datasourceName,
@@ -109,13 +132,32 @@ function planRow(row: AttemptRow, server: ServerState | undefined): RollbackItem
         reason: `${what}, but account ${row.accountId} no longer lists it as a candidate; check it in Domo before reversing`,
       };
     }
-    if (row.state === "COMPLETE" && !candidate.migrated) {
+    // Only a reversal attempt after this migration says anything about it.
+    const reversal = lastReversal && lastReversal.id > row.id ? lastReversal : undefined;
+    if (!candidate.migrated && (row.state === "COMPLETE" || tookEffect(reversal))) {
       return {
         ...base,
         action: "skip",
-        reason: `${what}; the server already reports it on V1 (reversed outside this journal)`,
+        reason: `${what}; already on V1: ${reversal ? `${reversalWords(reversal)}, and the server lists it not migrated` : "the server lists it not migrated (reversed outside this journal)"}; not sent again`,
       };
     }
   }
   return { ...base, action: "reverse", reason: what };
+}
+
+/** Whether a reversal attempt, with the server listing the datasource not migrated, left it on V1. */
+function tookEffect(reversal: AttemptRow | undefined): boolean {
+  return reversal?.state === "INCOMPLETE" || reversal?.state === "ABORTED";
+}
+
+function reversalWords(reversal: AttemptRow): string {
+  const toe = reversal.toe ? ` (toe ${reversal.toe})` : "";
+  switch (reversal.state) {
+    case "INCOMPLETE":
+      return `the reversal of run ${reversal.runId}${toe} took effect though it was answered INCOMPLETE`;
+    case "ABORTED":
+      return `the server refused the reversal of run ${reversal.runId}${toe} as ABORTED${reversal.errorMessage ? ` (${reversal.errorMessage})` : ""}`;
+    default:
+      return `the reversal of run ${reversal.runId} (${reversal.state}${reversal.resolvedBy ? `, read back` : ""}) took effect`;
+  }
 }
