@@ -1,12 +1,13 @@
 import type { Logger } from "pino";
+import { FedmigrateError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
 import { createProgressBar, noProgress, type Progress } from "../report/progress-bar.js";
-import { countOutcomes, isFailureOutcome, type RunReport } from "../report/run-report.js";
+import { countOutcomes, isFailureOutcome, type RunError, type RunReport } from "../report/run-report.js";
 import type { ExecuteResult } from "../run/execute-items.js";
 import { StopController } from "../run/stop-controller.js";
-import type { ExecutorEvent, ItemOutcome } from "../run/types.js";
+import type { ExecutorEvent, ItemOutcome, StopReason } from "../run/types.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { newRunId, runMetadata } from "./run-metadata.js";
 
 export interface RunBodyContext {
@@ -28,19 +29,94 @@ export interface RunLifecycleInput {
   options: Record<string, unknown>;
   json: boolean;
   body: (ctx: RunBodyContext) => Promise<{ outcomes: ItemOutcome[]; fatal: ExecuteResult["fatal"] }>;
+  /**
+   * The run's entries, each as not attempted with `reason`: the records of a run stopped before
+   * it had outcomes (the journal could not be opened, the plan's reads failed). `journal` is
+   * given when it is open (rollback lists what it would have reversed from it).
+   */
+  notAttempted: (reason: string, journal: Journal | undefined) => ItemOutcome[];
+}
+
+/**
+ * Whether an error stops a run that then still reports (exit 1, 3, 4 or 130): a refused token,
+ * the API or the journal failing. Usage errors (exit 2) are not runs: `main` reports them.
+ */
+export function isRunFailure(error: unknown): error is FedmigrateError {
+  return error instanceof FedmigrateError && exitCodeFor(error.code) !== ExitCode.INVALID;
+}
+
+/** The reason given to every entry a run-level failure kept from being attempted. */
+export function notAttemptedReason(error: FedmigrateError): string {
+  return `not attempted: the run stopped first (${error.code}: ${error.message})`;
+}
+
+/**
+ * The report of a run stopped by `error` before it had outcomes: the same shape as any other,
+ * `success: false`, the error, and `items` (the entries, not attempted).
+ */
+export function failedRunReport(input: {
+  command: string;
+  domain: string;
+  manifestsHash: string | null;
+  runId: string | null;
+  started: Date;
+  error: FedmigrateError;
+  items: ItemOutcome[];
+}): RunReport {
+  const ended = new Date();
+  return {
+    reportVersion: 1,
+    success: false,
+    command: input.command,
+    dryRun: false,
+    runId: input.runId,
+    domain: input.domain,
+    startedAt: input.started.toISOString(),
+    endedAt: ended.toISOString(),
+    durationMs: ended.getTime() - input.started.getTime(),
+    manifestsHash: input.manifestsHash,
+    stopReason: null,
+    exitCode: exitCodeFor(input.error.code),
+    error: runErrorOf(input.error),
+    counts: countOutcomes(input.items),
+    items: input.items,
+  };
+}
+
+function runErrorOf(error: FedmigrateError): RunError {
+  return { code: error.code, message: error.message, hint: error.hint ?? null };
 }
 
 /**
  * Everything around a run that is not the run: the journal and its lock, the run row, the
  * heartbeat, signals, progress. The body does the work; this makes sure that whatever happens
- * the run is recorded, the lock released and the exit code right.
+ * the run is recorded, the lock released, the exit code right, and a report returned: a run-level
+ * failure (the journal, the token, the API) gives a report too, with `error` set and every entry
+ * not attempted marked so. Only usage errors and bugs are thrown.
  */
 export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunReport> {
   const { io, logger } = input;
-  const { openJournal } = await import("../journal/open-journal.js");
-  const journal = openJournal(input.journalPath);
   const started = new Date();
   const runId = newRunId(started);
+  const failedBeforeStart = (error: unknown): RunReport => {
+    if (!isRunFailure(error)) throw error;
+    return failedRunReport({
+      command: input.command,
+      domain: input.domainKey,
+      manifestsHash: input.manifestsHash,
+      runId: null,
+      started,
+      error,
+      items: input.notAttempted(notAttemptedReason(error), undefined),
+    });
+  };
+  const { openJournal } = await import("../journal/open-journal.js");
+  let journal: Journal;
+  try {
+    journal = openJournal(input.journalPath);
+  } catch (error) {
+    return failedBeforeStart(error);
+  }
   const meta = runMetadata(io.env);
   let lockHeld = false;
   try {
@@ -71,9 +147,13 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       options: JSON.stringify(input.options),
     });
   } catch (error) {
-    if (lockHeld) journal.releaseLock(runId);
+    try {
+      if (lockHeld) journal.releaseLock(runId);
+    } catch {
+      // The error that stopped the start is the one to report; a lock left behind is taken over.
+    }
     journal.close();
-    throw error;
+    return failedBeforeStart(error);
   }
   logger.info(
     { event: "run.start", run: runId, command: input.command, domain: input.domainKey },
@@ -145,33 +225,58 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     process.off("SIGTERM", onSignal);
   }
 
-  const ended = new Date();
-  const counts = countOutcomes(outcomes);
-  const anyFailed = outcomes.some((o) => isFailureOutcome(o.outcome));
-  const exitCode =
-    stop.reason === "interrupted"
-      ? ExitCode.INTERRUPTED
-      : stop.reason === "auth"
-        ? ExitCode.AUTH
-        : anyFailed || stop.reason
-          ? ExitCode.ITEMS_FAILED
-          : ExitCode.OK;
-  const status = failure
-    ? "FAILED"
-    : stop.reason === "interrupted"
-      ? "INTERRUPTED"
-      : exitCode === ExitCode.OK
-        ? "SUCCEEDED"
-        : "FAILED";
-  try {
-    journal.finishRun(runId, status, ended.toISOString());
-    journal.releaseLock(runId);
-  } finally {
-    journal.close();
+  // A run stopped before it had outcomes (the plan's reads failed) still reports every entry,
+  // listed while the journal is open (rollback lists its scope from it).
+  if (outcomes.length === 0 && isRunFailure(failure)) {
+    try {
+      outcomes = input.notAttempted(notAttemptedReason(failure), journal);
+    } catch (error) {
+      logger.warn(
+        { event: "run.entries.unlisted", error: (error as Error).message },
+        "could not list the run's entries",
+      );
+    }
   }
-  logger.info({ event: "run.end", run: runId, status, counts }, "run ended");
-  if (failure) throw failure;
 
+  const ended = new Date();
+  const anyFailed = outcomes.some((o) => isFailureOutcome(o.outcome));
+  const exitOf = (): number => {
+    if (failure instanceof FedmigrateError) return exitCodeFor(failure.code);
+    if (stop.reason === "interrupted") return ExitCode.INTERRUPTED;
+    if (stop.reason === "auth") return ExitCode.AUTH;
+    return anyFailed || stop.reason ? ExitCode.ITEMS_FAILED : ExitCode.OK;
+  };
+  const statusOf = () =>
+    failure
+      ? "FAILED"
+      : stop.reason === "interrupted"
+        ? "INTERRUPTED"
+        : exitOf() === ExitCode.OK
+          ? "SUCCEEDED"
+          : "FAILED";
+  // The end of the run is recorded, and the lock released, even when the journal is what failed:
+  // each step on its own, and a failure here never hides the one that stopped the run.
+  const status = statusOf();
+  for (const [step, act] of [
+    ["finish", () => journal.finishRun(runId, status, ended.toISOString())],
+    ["unlock", () => journal.releaseLock(runId)],
+    ["close", () => journal.close()],
+  ] as const) {
+    try {
+      act();
+    } catch (error) {
+      // The message only: a stack on stderr reads as a crash, and this is an operator's problem.
+      logger.error(
+        { event: `run.${step}.failed`, run: runId, error: (error as Error).message },
+        `could not ${step} the run`,
+      );
+      failure ??= error;
+    }
+  }
+  logger.info({ event: "run.end", run: runId, status, counts: countOutcomes(outcomes) }, "run ended");
+  if (failure !== undefined && !isRunFailure(failure)) throw failure;
+
+  const exitCode = exitOf();
   return {
     reportVersion: 1,
     success: exitCode === ExitCode.OK,
@@ -185,7 +290,45 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     manifestsHash: input.manifestsHash,
     stopReason: stop.reason ?? null,
     exitCode,
-    counts,
+    error: isRunFailure(failure) ? runErrorOf(failure) : stopError(stop.reason, outcomes),
+    counts: countOutcomes(outcomes),
     items: outcomes,
   };
+}
+
+/** The run-level error of a run that stopped starting new entries without a thrown failure. */
+function stopError(reason: StopReason | undefined, outcomes: readonly ItemOutcome[]): RunError | null {
+  // What stopped the run: the refused request (401/403), else the first failed one with a message.
+  const failed = outcomes.filter((o) => o.outcome === "failed" && o.errorMessage);
+  const cause = (
+    failed.find((o) => reason === "auth" && (o.httpStatus === 401 || o.httpStatus === 403)) ?? failed[0]
+  )?.errorMessage;
+  switch (reason) {
+    case "interrupted":
+      return {
+        code: "INTERRUPTED",
+        message: "interrupted: nothing new was started; the requests in flight finished and were recorded",
+        hint: "Run the same command again to continue where it stopped.",
+      };
+    case "auth":
+      return {
+        code: "AUTH",
+        message: `Domo refused the token: no new requests were sent${cause ? ` (${cause})` : ""}`,
+        hint: "Check DOMO_DEVELOPER_TOKEN or --token-file, then run the same command again.",
+      };
+    case "setup":
+      return {
+        code: "SETUP",
+        message: `the API cannot be reached as configured: no new requests were sent${cause ? ` (${cause})` : ""}`,
+        hint: "Run 'fedmigrate doctor' to see what is wrong.",
+      };
+    case "journal":
+      return {
+        code: "JOURNAL",
+        message: "another run took over the journal lock: nothing new was started",
+        hint: "Make sure only one fedmigrate runs on a journal at a time.",
+      };
+    default:
+      return null;
+  }
 }

@@ -2,12 +2,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FedmigrateError } from "../errors.js";
 import { journalStateHash, parseSavedPlan, staleReasons } from "../plan/saved-plan.js";
-import type { RunReport } from "../report/run-report.js";
+import type { PlanEntry } from "../plan/types.js";
+import { notAttemptedOutcome, type RunReport } from "../report/run-report.js";
+import type { ItemOutcome } from "../run/types.js";
 import type { MigrateArgs } from "./commands/migrate.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { readHistories } from "./make-plan.js";
-import { withRunLifecycle } from "./run-lifecycle.js";
+import { failedRunReport, isRunFailure, notAttemptedReason, withRunLifecycle } from "./run-lifecycle.js";
 import {
   apiRuntime,
   checkCount,
@@ -56,6 +58,39 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
     entries = entries.filter((e) => only.has(e.datasource));
   }
 
+  const started = new Date();
+  let report: RunReport;
+  try {
+    report = await migrateWithReport(args, io, { entries, manifests, config, logger, runtime });
+  } catch (error) {
+    // Reading the journal for the saved plan's check failed: a run-level failure, reported alike.
+    if (!isRunFailure(error)) throw error;
+    report = failedRunReport({
+      command: "migrate",
+      domain: runtime.domainKey,
+      manifestsHash: manifests.hash,
+      runId: null,
+      started,
+      error,
+      items: notAttemptedEntries(entries, notAttemptedReason(error)),
+    });
+  }
+  await emitReport(report, args, io, config.journalPath);
+  return report.exitCode;
+}
+
+/** What `migrate` has resolved before it runs: the entries (after `--only`) and its ports. */
+interface MigrateSetup {
+  entries: readonly PlanEntry[];
+  manifests: Awaited<ReturnType<typeof loadManifestArgs>>;
+  config: ReturnType<typeof configFrom>;
+  logger: Awaited<ReturnType<typeof cliLogger>>;
+  runtime: Awaited<ReturnType<typeof apiRuntime>>;
+}
+
+/** Checks a saved plan (`--plan`), then runs; every run-level failure inside the run is in the report. */
+async function migrateWithReport(args: MigrateArgs, io: CliIo, setup: MigrateSetup): Promise<RunReport> {
+  const { entries, manifests, config, logger, runtime } = setup;
   let approved: Set<string> | undefined;
   if (args.plan) {
     const file = path.resolve(io.cwd, args.plan);
@@ -83,7 +118,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   }
 
   const { runMigration } = await import("../run/run-migration.js");
-  const report = await withRunLifecycle({
+  return withRunLifecycle({
     command: "migrate",
     io,
     logger,
@@ -123,9 +158,27 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
       });
       return { outcomes: result.outcomes, fatal: result.fatal };
     },
+    notAttempted: (reason) => notAttemptedEntries(entries, reason),
   });
-  await emitReport(report, args, io, config.journalPath);
-  return report.exitCode;
+}
+
+/** The manifest's entries as not attempted: the records of a run stopped before its plan. */
+function notAttemptedEntries(entries: readonly PlanEntry[], reason: string): ItemOutcome[] {
+  return entries.map((entry) =>
+    notAttemptedOutcome(
+      {
+        datasource: entry.datasource,
+        name: entry.name ?? null,
+        account: entry.account,
+        direction: "V1_TO_V2",
+        catalog: entry.catalog,
+        schema: entry.schema,
+        table: entry.table,
+        action: "none",
+      },
+      reason,
+    ),
+  );
 }
 
 /** Prints the summary (or the JSON document) and writes the requested report files. */
@@ -141,11 +194,24 @@ export async function emitReport(
     const { renderJunit } = await import("../report/render-junit.js");
     writeOutputFile(args.junit, renderJunit(report), io, "JUnit report");
   }
+  const nothingAttempted = report.items.every((item) => item.outcome === "not-started");
   if (args.json) {
     io.stdout.write(json);
+  } else if (report.error && nothingAttempted) {
+    // Stopped before anything was sent: one line, not a table of every entry.
+    io.stdout.write(
+      `${report.command} ${report.runId ?? ""} on ${report.domain} did not start: nothing was sent, ${report.items.length} entries not attempted (exit ${report.exitCode}).\n`,
+    );
   } else {
     const { renderSummary } = await import("../report/render-summary.js");
     io.stdout.write(renderSummary(report));
+  }
+  // The run-level error, as `main` says any other (stdout already has the report).
+  if (report.error && report.error.code !== "INTERRUPTED") {
+    sayOnStderr(io, "error", "run.error", report.error.message, {
+      code: report.error.code,
+      hint: report.error.hint,
+    });
   }
   // In GitHub Actions the run's summary also goes to the job page.
   if (io.env.GITHUB_STEP_SUMMARY) {

@@ -1,10 +1,16 @@
-import Table from "cli-table3";
 import { FedmigrateError, UsageError } from "../errors.js";
-import { hasScope, type RollbackPlan, type RollbackScope } from "../plan/build-rollback-plan.js";
+import type { Journal } from "../journal/open-journal.js";
+import {
+  buildRollbackPlan,
+  hasScope,
+  type RollbackPlan,
+  type RollbackScope,
+} from "../plan/build-rollback-plan.js";
+import { renderTable } from "../report/render-table.js";
 import type { RollbackArgs } from "./commands/rollback.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { withRunLifecycle } from "./run-lifecycle.js";
+import { failedRunReport, isRunFailure, withRunLifecycle } from "./run-lifecycle.js";
 import { emitReport } from "./run-migrate-command.js";
 import { apiRuntime, checkCount, checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
@@ -37,16 +43,33 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
       },
     );
   }
+  const started = new Date();
   if (scope.runId !== undefined) {
-    const journal = openJournal(config.journalPath, { readonly: true });
     try {
-      if (!journal.getRun(scope.runId)) {
-        throw new UsageError(`there is no run ${scope.runId} in ${config.journalPath}`, {
-          hint: "List the runs with 'fedmigrate history'.",
-        });
+      const journal = openJournal(config.journalPath, { readonly: true });
+      try {
+        if (!journal.getRun(scope.runId)) {
+          throw new UsageError(`there is no run ${scope.runId} in ${config.journalPath}`, {
+            hint: "List the runs with 'fedmigrate history'.",
+          });
+        }
+      } finally {
+        journal.close();
       }
-    } finally {
-      journal.close();
+    } catch (error) {
+      // An unreadable journal stops a rollback as it does a migrate: with its report (nothing in it).
+      if (args.dryRun || !isRunFailure(error)) throw error;
+      const report = failedRunReport({
+        command: "rollback",
+        domain: runtime.domainKey,
+        manifestsHash: null,
+        runId: null,
+        started,
+        error,
+        items: [],
+      });
+      await emitReport(report, args, io, config.journalPath);
+      return report.exitCode;
     }
   }
 
@@ -62,7 +85,12 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
           "requests left in flight by a stopped run are resolved from the server when rollback runs",
         );
       }
-      plan = await planRollback(runtime.domainKey, journal.reversible(runtime.domainKey), scope, runtime);
+      plan = await planRollback(
+        runtime.domainKey,
+        journal.reversible(runtime.domainKey),
+        withLastReversal(scope, journal, runtime.domainKey),
+        runtime,
+      );
     } finally {
       journal.close();
     }
@@ -72,7 +100,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
     return plan.counts.blocked > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
   }
 
-  const { runRollback } = await import("../run/run-rollback.js");
+  const { runRollback, rollbackPlannedOutcome } = await import("../run/run-rollback.js");
   const report = await withRunLifecycle({
     command: "rollback",
     io,
@@ -97,7 +125,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
         runId: run.runId,
         domain: runtime.domainKey,
         journal: run.journal,
-        scope,
+        scope: withLastReversal(scope, run.journal, runtime.domainKey),
         api: runtime.api,
         retry: runtime.retry,
         now: () => new Date(),
@@ -108,9 +136,42 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
         onPlan: (_plan, toRun) => run.startProgress(toRun, "rollback"),
         onEvent: run.onEvent,
       }),
+    // Stopped before its plan: what the journal says it would have reversed, none of it attempted.
+    notAttempted: (reason, journal) =>
+      journal
+        ? buildRollbackPlan({
+            domain: runtime.domainKey,
+            reversible: journal.reversible(runtime.domainKey),
+            scope,
+          }).items.map((item) =>
+            item.action === "reverse"
+              ? { ...rollbackPlannedOutcome(item), outcome: "not-started" as const, reason }
+              : rollbackPlannedOutcome(item),
+          )
+        : [],
   });
   await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
+}
+
+/**
+ * The scope with the journal's last reversal of each datasource, for the planner's rule that a
+ * reversal which took effect is not sent again. Read once, when the planner first asks: after the
+ * run has resolved what an earlier one left in flight.
+ */
+function withLastReversal(
+  scope: RollbackScope,
+  journal: Pick<Journal, "histories">,
+  domain: string,
+): RollbackScope {
+  let histories: ReturnType<Journal["histories"]> | undefined;
+  return {
+    ...scope,
+    lastReversal: (datasourceId) => {
+      histories ??= journal.histories(domain);
+      return histories.get(datasourceId)?.lastReverse;
+    },
+  };
 }
 
 async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> {
@@ -144,24 +205,25 @@ async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> 
 }
 
 function renderRollbackPlan(plan: RollbackPlan): string {
-  const table = new Table({
-    head: ["action", "datasource", "name", "account", "target", "reason"],
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [9, 38, 20, 9, 30, 50],
-  });
-  for (const item of plan.items) {
-    table.push([
+  // Drawn in linear time: a rollback --all --dry-run lists every migration the journal holds.
+  const table = renderTable(
+    {
+      head: ["action", "datasource", "name", "account", "target", "reason"],
+      style: { head: [], border: [] },
+      wordWrap: true,
+      colWidths: [9, 38, 20, 9, 30, 50],
+    },
+    plan.items.map((item) => [
       item.action,
       item.datasourceId,
       item.name ?? "",
       item.accountId ?? "",
       item.catalog ? `${item.catalog}.${item.schema}.${item.table}` : "",
       item.reason,
-    ]);
-  }
+    ]),
+  );
   const { counts } = plan;
-  return `${plan.items.length > 0 ? `${table.toString()}\n` : ""}Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.\n`;
+  return `${plan.items.length > 0 ? `${table}\n` : ""}Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.\n`;
 }
 
 function rollbackPlanJson(plan: RollbackPlan) {

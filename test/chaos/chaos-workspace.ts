@@ -118,18 +118,15 @@ export function checkAfterRun(
 
 type SimDatasourceStatus = "V1" | "MIGRATED" | "INCOMPLETE";
 
-/** The `--json` document of a run stopped by a run-level error (before any entry had an outcome). */
-export interface ErrorView {
-  success: false;
-  error: { code: string; message: string; hint: string | null };
-}
+/** The `--json` report of a run that a run-level error stopped before any entry was attempted. */
+export type ErrorView = ReportView & { error: NonNullable<ReportView["error"]> };
 
 /**
- * Parses the `--json` document a run printed: its report, or the error document of a run that a
- * run-level error stopped (the plan's reads failing for good under faults). Fails with the
- * output when it is neither.
+ * Parses the `--json` report a run printed. A run-level failure (the plan's reads failing for
+ * good under faults) prints a report of the same shape, with `error` set and every entry not
+ * attempted (SPEC section 5). Fails with the output when stdout is not a report.
  */
-export function reportOf(result: CliResult, replay: string): ReportView | ErrorView {
+export function reportOf(result: CliResult, replay: string): ReportView {
   let parsed: unknown;
   try {
     parsed = JSON.parse(result.stdout);
@@ -137,13 +134,12 @@ export function reportOf(result: CliResult, replay: string): ReportView | ErrorV
     parsed = undefined;
   }
   if (parsed && Array.isArray((parsed as ReportView).items)) return parsed as ReportView;
-  if (parsed && (parsed as ErrorView).success === false && (parsed as ErrorView).error)
-    return parsed as ErrorView;
   throw new Error(
     `no JSON report (exit ${result.code}); replay with ${replay}\nstdout: ${result.stdout.slice(0, 2000)}\nstderr: ${result.stderr.slice(-4000)}`,
   );
 }
 
-export function isErrorView(view: ReportView | ErrorView): view is ErrorView {
-  return "error" in view;
+/** Whether the run stopped on a run-level error before attempting anything. */
+export function isErrorView(view: ReportView): view is ErrorView {
+  return Boolean(view.error) && view.items.every((item) => item.outcome === "not-started");
 }

@@ -62,10 +62,13 @@ async function runToCompletion(
     figures.exitCodes.push(result.code ?? -1);
     const view = reportOf(result, replay);
     if (isErrorView(view)) {
-      // The plan's reads failed for good: a run-level error, exit 1, and nothing may have been sent.
+      // The plan's reads failed for good: a run-level error, exit 1, and nothing may have been sent;
+      // the report still has one record per entry, none attempted (SPEC section 5).
       figures.stoppedBeforePlan += 1;
       expect(result.code, `replay with ${replay}`).toBe(1);
       expect(view.error.code).toBe("API");
+      expect(view.success).toBe(false);
+      if (command[0] === "migrate") expect(view.items).toHaveLength(w.fixture.datasources.length);
       const posts = w.sim
         .requestLog()
         .slice(logBefore)

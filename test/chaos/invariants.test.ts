@@ -197,6 +197,30 @@ describe("exitCodeProblems and crashSigns", () => {
     ["all complete, but exit 1", result(1), report(["complete"], 1), 1],
     ["stopped early, exit 1", result(1), report(["complete", "not-started"], 1, "max-failures"), 0],
     ["the report disagrees with the process", result(1), report(["failed"], 0), 2],
+    [
+      "a refused token before the plan, exit 4",
+      result(4),
+      { ...report(["not-started"], 4), error: { code: "AUTH", message: "401", hint: null } },
+      0,
+    ],
+    [
+      "a refused token before the plan, but exit 1",
+      result(1),
+      { ...report(["not-started"], 1), error: { code: "AUTH", message: "401", hint: null } },
+      1,
+    ],
+    [
+      "the API unreachable before the plan, exit 1",
+      result(1),
+      { ...report(["not-started"], 1), error: { code: "API", message: "503", hint: null } },
+      0,
+    ],
+    [
+      "a run-level error with success true",
+      result(1),
+      { ...report(["not-started"], 1), success: true, error: { code: "API", message: "503", hint: null } },
+      2,
+    ],
   ])("%s", (_name, res, rep, problems) => {
     expect(exitCodeProblems(res, rep)).toHaveLength(problems);
   });

@@ -140,23 +140,34 @@ export interface ReportView {
   success: boolean;
   exitCode: number;
   stopReason: string | null;
+  /** The run-level failure, if one stopped the run (SPEC section 5: the same shape either way). */
+  error?: { code: string; message: string; hint: string | null } | null;
   counts: Record<string, number>;
   items: { datasource: string; outcome: string; reason: string; state: string | null }[];
 }
 
+/** SPEC section 5's exit code of each run-level error. */
+const ERROR_EXIT: Record<string, number> = { AUTH: 4, JOURNAL_LOCKED: 3, INTERRUPTED: 130 };
+
 /**
  * The exit code matches the outcomes: 0 exactly when no entry failed, was blocked or was not
- * started, 1 otherwise; and the report agrees with the process (`exitCode`, `success`).
+ * started, 1 otherwise, or the code of the run-level error that stopped the run; and the report
+ * agrees with the process (`exitCode`, `success`).
  */
 export function exitCodeProblems(result: CliResult, report: ReportView): string[] {
   const problems: string[] = [];
   const failing = report.items.filter((item) => FAILING.has(item.outcome));
-  const expected = failing.length > 0 || report.stopReason !== null ? 1 : 0;
+  const expected = report.error
+    ? (ERROR_EXIT[report.error.code] ?? 1)
+    : failing.length > 0 || report.stopReason !== null
+      ? 1
+      : 0;
   if (result.code !== expected) {
     problems.push(
-      `exit ${result.code}, but the outcomes call for ${expected} (${failing.length} failing entries, stop ${report.stopReason})`,
+      `exit ${result.code}, but the outcomes call for ${expected} (${failing.length} failing entries, stop ${report.stopReason}, error ${report.error?.code ?? "none"})`,
     );
   }
+  if (report.error && report.success) problems.push("the report has a run-level error and success true");
   if (report.exitCode !== result.code)
     problems.push(`the report says exit ${report.exitCode}, the process ${result.code}`);
   if (report.success !== (result.code === 0))
