@@ -1,3 +1,5 @@
+import { readFileSync, statfsSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { FedmigrateError } from "../errors.js";
 import type { LockOwner } from "./types.js";
@@ -57,10 +59,23 @@ export function journalErrorFrom(error: unknown, path: string, doing: string): F
       },
     );
   }
-  if (code.startsWith("SQLITE_FULL")) {
+  // SQLite says SQLITE_FULL for a full disk, but only "disk I/O error" when a write fails for a
+  // file size limit (EFBIG), or on some filesystems for a full disk: tell those apart here.
+  const limit = code.startsWith("SQLITE_IOERR") ? fileSizeLimitReached(path) : undefined;
+  if (limit !== undefined) {
+    return new JournalError(
+      path,
+      `The journal ${path} cannot grow: this process may not write files larger than ${limit} bytes (its file size limit, ulimit -f) ${where}.`,
+      {
+        cause: error,
+        hint: `Raise the limit for fedmigrate (ulimit -f unlimited), or move the journal with its -wal file to where it may grow and point --journal at it; then run the same command again. ${KEPT}`,
+      },
+    );
+  }
+  if (code.startsWith("SQLITE_FULL") || (code.startsWith("SQLITE_IOERR") && diskFull(path))) {
     return new JournalError(path, `The disk holding the journal ${path} is full ${where}.`, {
       cause: error,
-      hint: "Free some disk space and run again: what was recorded so far is kept, and the next run resolves anything left in flight.",
+      hint: `Free some disk space, or move the journal with its -wal file to a disk with room and point --journal at it; then run the same command again. ${KEPT}`,
     });
   }
   if (
@@ -102,6 +117,45 @@ export function journalErrorFrom(error: unknown, path: string, doing: string): F
     });
   }
   return new JournalError(path, `Journal error on ${path} ${where}.`, { cause: error });
+}
+
+const KEPT =
+  "What was recorded so far is kept, and the next run resolves anything left in flight before it sends anything.";
+
+/** Free space below which a failed write is taken for a full disk. */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+/** How near its file size limit a journal file must be for a failed write to be put down to it. */
+const LIMIT_MARGIN_BYTES = 64 * 1024;
+
+/**
+ * The process's file size limit (RLIMIT_FSIZE, `ulimit -f`) when the journal or its WAL has
+ * reached it, else undefined. Read from /proc (Linux); elsewhere it cannot be told.
+ */
+function fileSizeLimitReached(path: string): number | undefined {
+  let limit: number;
+  try {
+    const line = /^Max file size\s+(\S+)/m.exec(readFileSync("/proc/self/limits", "utf8"));
+    if (!line?.[1] || line[1] === "unlimited") return undefined;
+    limit = Number(line[1]);
+  } catch {
+    return undefined;
+  }
+  if (!Number.isFinite(limit)) return undefined;
+  for (const file of [path, `${path}-wal`, `${path}-journal`]) {
+    const size = statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+    if (size + LIMIT_MARGIN_BYTES >= limit) return limit;
+  }
+  return undefined;
+}
+
+/** Whether the filesystem holding the journal has (next to) no space left. */
+function diskFull(path: string): boolean {
+  try {
+    const stats = statfsSync(dirname(path));
+    return stats.bavail * stats.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
+  }
 }
 
 function formatDuration(ms: number): string {

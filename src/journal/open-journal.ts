@@ -1,5 +1,6 @@
-import { type Stats, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { copyFileSync, existsSync, mkdtempSync, rmSync, type Stats, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import type { Journal } from "./journal.js";
 import { JournalError, journalErrorFrom } from "./journal-error.js";
@@ -69,25 +70,95 @@ function openReadonly(path: string, timeout: number): Journal {
       hint: "Check --journal (or FEDMIGRATE_JOURNAL). A journal is created by the first migrate or rollback.",
     });
   }
-  const db = connect(path, { readonly: true, fileMustExist: true, timeout });
   try {
-    const { version } = inspectSchema(db, path);
+    return openReadonlyAt(path, path, timeout, (db) => new SqliteJournal(db, path));
+  } catch (error) {
+    if (!needsWritableDirectory(error)) throw error;
+    // An auditor's copy in a read-only directory (or a read-only mount): a WAL journal cannot be
+    // read in place, since SQLite must create the -shm file next to it even to read. Read a
+    // private copy instead, with its -wal, so that the latest attempts are not missed.
+    return openPrivateCopy(path, timeout, error);
+  }
+}
+
+/** Opens `file` read-only and checks its schema; errors name `shownAs`, the journal the operator gave. */
+function openReadonlyAt(
+  file: string,
+  shownAs: string,
+  timeout: number,
+  make: (db: Database.Database) => Journal,
+): Journal {
+  let db: Database.Database;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true, timeout });
+  } catch (error) {
+    throw journalErrorFrom(error, shownAs, "opening it read-only");
+  }
+  try {
+    const { version } = inspectSchema(db, shownAs);
     if (version === 0) {
-      throw new JournalError(path, `${path} is an empty file, not a fedmigrate journal yet.`, {
+      throw new JournalError(shownAs, `${shownAs} is an empty file, not a fedmigrate journal yet.`, {
         hint: "A journal is created by migrate or rollback; point --journal at an existing journal to read it.",
       });
     }
     if (version < READABLE_FROM_VERSION) {
       throw new JournalError(
-        path,
-        `The journal ${path} has schema version ${version}, older than this fedmigrate reads without upgrading it (version ${READABLE_FROM_VERSION} to ${SCHEMA_VERSION}).`,
+        shownAs,
+        `The journal ${shownAs} has schema version ${version}, older than this fedmigrate reads without upgrading it (version ${READABLE_FROM_VERSION} to ${SCHEMA_VERSION}).`,
         { hint: "Any migrate or rollback on it upgrades it in place; then read it again." },
       );
     }
-    return new SqliteJournal(db, path);
+    return make(db);
   } catch (error) {
     db.close();
-    throw journalErrorFrom(error, path, "opening it read-only");
+    throw journalErrorFrom(error, shownAs, "opening it read-only");
+  }
+}
+
+/** SQLite refused to read in place because it could not create or write the -shm (and -wal) files. */
+function needsWritableDirectory(error: unknown): boolean {
+  const cause = error instanceof JournalError ? error.cause : undefined;
+  if (!(cause instanceof Database.SqliteError)) return false;
+  return cause.code.startsWith("SQLITE_READONLY") || cause.code.startsWith("SQLITE_CANTOPEN");
+}
+
+/**
+ * Reads a copy of the journal (and of its -wal, when there is one) made in a private temporary
+ * directory, removed again when the journal is closed. `original` is what reading in place threw:
+ * it is the error reported when even a copy cannot be made.
+ */
+function openPrivateCopy(path: string, timeout: number, original: unknown): Journal {
+  const dir = mkdtempSync(join(tmpdir(), "fedmigrate-journal-copy-"));
+  try {
+    const copy = join(dir, basename(path));
+    try {
+      copyFileSync(path, copy);
+      if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    } catch {
+      throw original;
+    }
+    return openReadonlyAt(copy, path, timeout, (db) => new CopiedJournal(db, path, dir));
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A journal read from a private copy: closing it removes the copy. */
+class CopiedJournal extends SqliteJournal {
+  readonly #dir: string;
+
+  constructor(db: Database.Database, path: string, dir: string) {
+    super(db, path);
+    this.#dir = dir;
+  }
+
+  override close(): void {
+    try {
+      super.close();
+    } finally {
+      rmSync(this.#dir, { recursive: true, force: true });
+    }
   }
 }
 

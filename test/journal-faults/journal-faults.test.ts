@@ -34,7 +34,7 @@ import {
   runCli,
   type Workspace,
 } from "../e2e/cli-harness.js";
-import { captureText } from "../leak/leak-capture.js";
+import { captureText, captureTree } from "../leak/leak-capture.js";
 
 /**
  * Issue 8, journal faults: a journal that is damaged, from a newer fedmigrate, not ours,
@@ -187,6 +187,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await ws.close();
+  // The damaged and copied journals, for the leak scan.
+  captureTree("journal-faults", scratch);
   rmSync(scratch, { recursive: true, force: true });
 });
 
@@ -349,7 +351,49 @@ describe("an unwritable journal: exit 1, nothing sent", () => {
   });
 });
 
-describe("a full disk", () => {
+/** `--json`, `--report` and `--junit` into the workspace (not the journal's disk). */
+const reportArgs = (w: Workspace) => [
+  "--json",
+  "--report",
+  path.join(w.dir, "report.json"),
+  "--junit",
+  path.join(w.dir, "junit.xml"),
+];
+
+interface StoppedReport {
+  success: boolean;
+  exitCode: number;
+  error: { code: string; message: string } | null;
+  items: { datasource: string; outcome: string; attempts: number }[];
+}
+
+/**
+ * A run stopped by its journal still reports (SPEC section 5): `--json`, `--report` and `--junit`
+ * with `success: false`, the JOURNAL error, one record per entry; an entry reported complete has
+ * its COMPLETE row, and one reported not started got no request.
+ */
+function checkStoppedReport(w: Workspace, result: CliResult, journal: string, says: RegExp): void {
+  const report = JSON.parse(result.stdout) as StoppedReport;
+  expect(JSON.parse(readFileSync(path.join(w.dir, "report.json"), "utf8"))).toEqual(report);
+  const junit = readFileSync(path.join(w.dir, "junit.xml"), "utf8");
+  expect(junit.match(/<testcase /g) ?? []).toHaveLength(w.fixture.datasources.length);
+  expect(report).toMatchObject({ success: false, exitCode: 1, error: { code: "JOURNAL" } });
+  expect(report.error?.message).toMatch(says);
+  expect(report.items).toHaveLength(w.fixture.datasources.length);
+  const complete = new Set(
+    attemptsOf(journal)
+      .filter((row) => row.state === "COMPLETE")
+      .map((row) => row.datasource_id),
+  );
+  const sentTo = new Set(w.sim.requestLog().flatMap((e) => (e.method === "POST" ? [e.datasourceId] : [])));
+  for (const item of report.items) {
+    if (item.outcome === "complete") expect(complete.has(item.datasource), item.datasource).toBe(true);
+    if (item.outcome === "not-started") expect(sentTo.has(item.datasource), item.datasource).toBe(false);
+  }
+  expect(report.items.filter((i) => i.outcome === "not-started").length).toBeGreaterThan(0);
+}
+
+describe("a full disk: exit 1 (a journal failure; SPEC section 5 gives it no code of its own)", () => {
   let full: Workspace | undefined;
   afterEach(async () => {
     await full?.close();
@@ -388,7 +432,7 @@ describe("a full disk", () => {
   });
 
   it.skipIf(!canMount)(
-    "full in the middle of a run (tmpfs): exit 1, every request journaled, the rerun finishes",
+    "full in the middle of a run (tmpfs): exit 1, every request journaled, the reports written, the rerun finishes",
     async () => {
       full = await makeWorkspace({ count: 120, seed: 32 });
       const w = full;
@@ -397,10 +441,12 @@ describe("a full disk", () => {
       try {
         const journal = path.join(mount, "fedmigrate.db");
         const env = { ...w.env, FEDMIGRATE_JOURNAL: journal };
-        const result = await runCli(["migrate", w.manifest, "--concurrency", "4"], env);
+        const result = await runCli(["migrate", w.manifest, "--concurrency", "4", ...reportArgs(w)], env);
         expectNoCrash(result);
         expect(result.code).toBe(1);
         expect(errorMessage(result)).toMatch(/is full/);
+        expect(errorMessage(result)).toMatch(/Free some disk space, or move the journal .*--journal/);
+        checkStoppedReport(w, result, journal, /is full/);
         const sent = posts(w);
         expect(sent, "the disk filled before any request: the case proves nothing").toBeGreaterThan(0);
         expect(sent, "the disk never filled").toBeLessThan(120);
@@ -418,15 +464,25 @@ describe("a full disk", () => {
     },
   );
 
-  it("a file size limit reached in the middle of a run (ulimit -f): exit 1, every request journaled, the rerun finishes", async () => {
+  it("a file size limit reached in the middle of a run (ulimit -f): exit 1 saying so, every request journaled, the reports written, the rerun finishes", async () => {
     full = await makeWorkspace({ count: 120, seed: 33 });
     const w = full;
-    // 400 blocks of 512 bytes: the schema and the first attempts fit, the WAL of 120 do not.
-    const result = await runWithFileSizeLimit(["migrate", w.manifest, "--concurrency", "4"], w.env, 400);
+    // 400 blocks of 512 bytes: the schema and the first attempts fit, the WAL of 120 do not. The
+    // reports (about 70 and 40 kB) fit as well.
+    const result = await runWithFileSizeLimit(
+      ["migrate", w.manifest, "--concurrency", "4", ...reportArgs(w)],
+      w.env,
+      400,
+    );
     expectNoCrash(result);
     expect(result.code).toBe(1);
-    console.log(`file size limit: ${errorMessage(result)}`);
-    expect(errorMessage(result)).toMatch(/journal/);
+    // What happened, and what to do: the first failure, not a later one of the run's bookkeeping.
+    expect(errorMessage(result)).toMatch(
+      /cannot grow: this process may not write files larger than 204800 bytes \(its file size limit, ulimit -f\)/,
+    );
+    expect(errorMessage(result)).toMatch(/Raise the limit .*or move the journal .*--journal/);
+    expect(errorMessage(result)).toMatch(/while recording an attempt/);
+    checkStoppedReport(w, result, w.journal, /file size limit/);
     const sent = posts(w);
     expect(sent).toBeGreaterThan(0);
     expect(sent).toBeLessThan(120);
