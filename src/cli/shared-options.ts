@@ -59,25 +59,54 @@ export function rejectTokenFlag(argv: string[]): void {
   }
 }
 
+/**
+ * A whole-number option (`--retries N`). yargs' `number` type reads an empty value, as an unset
+ * shell variable gives (`--retries "$RETRIES"`), as 0, which for `--retries` is a valid value the
+ * operator did not ask for. So these options are declared without that type: yargs still turns
+ * what looks like a number into one, and leaves anything else as text, which the coerce refuses
+ * here, naming the option (exit 2). The range is `checkCount`'s, per command.
+ */
+export function wholeNumberOption<D extends number | undefined = undefined>(
+  name: string,
+  spec: { description: string; default?: D },
+) {
+  return {
+    requiresArg: true,
+    ...spec,
+    coerce: (value: unknown): number | D => countFrom(name, value) as number | D,
+  } as const satisfies Options;
+}
+
+/** The number a whole-number option was given (see `wholeNumberOption`). */
+export function countFrom(name: string, value: unknown): number | undefined {
+  if (value === undefined || typeof value === "number") return value;
+  if (Array.isArray(value)) {
+    throw new UsageError(`--${name} is given ${value.length} times: give it once`);
+  }
+  const text = String(value).trim();
+  if (text === "") throw new UsageError(`--${name} needs a whole number, got an empty value`);
+  const number = Number(text);
+  if (Number.isNaN(number)) {
+    throw new UsageError(`--${name} needs a whole number, got ${JSON.stringify(String(value))}`);
+  }
+  return number;
+}
+
 /** The options of every command that calls the API. */
 export const httpOptions = {
-  retries: {
-    type: "number",
+  retries: wholeNumberOption("retries", {
     default: 5,
-    requiresArg: true,
     description: "Retries after the first try for transient failures (network, 429, 502-504)",
-  },
-  timeout: { type: "number", default: 300, requiresArg: true, description: "Seconds per request" },
+  }),
+  timeout: wholeNumberOption("timeout", { default: 300, description: "Seconds per request" }),
 } as const satisfies Record<string, Options>;
 
 /** The options of the commands that send migrations or reversals (`migrate`, `rollback`). */
 export const runOptions = {
-  concurrency: { type: "number", default: 4, requiresArg: true, description: "Requests at once" },
-  "max-failures": {
-    type: "number",
-    requiresArg: true,
+  concurrency: wholeNumberOption("concurrency", { default: 4, description: "Requests at once" }),
+  "max-failures": wholeNumberOption("max-failures", {
     description: "Stop starting new entries after N failures",
-  },
+  }),
   report: { type: "string", requiresArg: true, description: "Write the run's JSON report to FILE" },
   junit: {
     type: "string",

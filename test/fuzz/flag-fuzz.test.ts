@@ -70,12 +70,12 @@ const COMMANDS: Record<string, { base: string[]; numbers: Record<string, number>
 
 /**
  * Whether `value` is one an option with lowest value `min` accepts (then it is not a bad case).
- * yargs reads an empty or blank number as 0 before fedmigrate sees it, so where 0 is allowed
- * (`--retries ""`) it is indistinguishable from `--retries 0`: a known gap, left out here.
+ * An empty or blank value is never one, not even where 0 is allowed: `Number("")` is 0, but
+ * `--retries ""` is an unset shell variable, not a request for no retries.
  */
 function acceptable(value: string, min: number): boolean {
   const n = Number(value);
-  return Number.isInteger(n) && n >= min && n <= 100;
+  return value.trim() !== "" && Number.isInteger(n) && n >= min && n <= 100;
 }
 
 function cases(): [string, string[]][] {
@@ -127,6 +127,26 @@ describe("bad flags exit 2 with a message naming what is wrong", () => {
     const result = await runInProcess(args, dir, env);
     expect(badInputProblems(result, [2])).toEqual([]);
     expect(result.stderr).not.toContain(env.DOMO_DEVELOPER_TOKEN);
+  });
+
+  // Found by this suite: yargs read `--retries ""` as 0 retries, silently.
+  it.each(
+    Object.entries(COMMANDS).flatMap(([command, { base, numbers }]) =>
+      Object.keys(numbers).flatMap((option) =>
+        ["", " ", "="].map((value): [string, string[], string] => [
+          `${command} --${option}${value === "=" ? "=" : ` ${JSON.stringify(value)}`}`,
+          value === "=" ? [...base, `--${option}=`] : [...base, `--${option}`, value],
+          option,
+        ]),
+      ),
+    ),
+  )("%s: an empty number is refused, naming the option", async (_name, args, option) => {
+    const result = await runInProcess(args, dir, env);
+    expect(result.code).toBe(2);
+    const message = JSON.parse(result.stderr.trim().split("\n").at(-1) ?? "{}") as { msg?: string };
+    expect(message.msg).toMatch(
+      new RegExp(`^--${option} (needs a whole number, got an empty value|must be)`),
+    );
   });
 
   it(
