@@ -10,10 +10,11 @@ import type { Fixture } from "../../src/sim/fixture.js";
 import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { loadFixture } from "../../src/sim/load-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { testToken } from "../leak/leak-capture.js";
 
 const DEMO = fileURLToPath(new URL("../../manifests/demo/fixture.yaml", import.meta.url));
 /** Distinctive, so that a scan of the output for it cannot match anything else. */
-const TOKEN = "tok-discover-7f3a9c51e2";
+const TOKEN = testToken();
 
 class Capture extends Writable {
   text = "";

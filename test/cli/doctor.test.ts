@@ -11,11 +11,12 @@ import { openJournal } from "../../src/journal/open-journal.js";
 import type { Fixture, SimMode } from "../../src/sim/fixture.js";
 import { loadFixture } from "../../src/sim/load-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { testToken } from "../leak/leak-capture.js";
 
 const DEMO = fileURLToPath(new URL("../../manifests/demo/fixture.yaml", import.meta.url));
 /** Distinctive, so that a scan of the output for it cannot match anything else. */
-const TOKEN = "tok-doctor-5be01d9a44";
-const FORBIDDEN = "tok-doctor-forbidden-83c2";
+const TOKEN = testToken();
+const FORBIDDEN = testToken();
 
 class Capture extends Writable {
   text = "";

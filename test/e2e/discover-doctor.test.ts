@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { captureTree, testToken } from "../leak/leak-capture.js";
 import { type CliResult, runCli } from "./cli-harness.js";
 
-const TOKEN = "tok-e2e-discover-doctor-6d20";
+// Tokens of their own, registered for the suite-wide leak scan (test/leak).
+const TOKEN = testToken();
+const WRONG_TOKEN = testToken();
 
 let sim: TestSimulator;
 let dir: string;
@@ -51,6 +54,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sim.close();
+  // The skeleton and anything else the CLI wrote, for the leak scan.
+  captureTree("discover-doctor", dir);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -90,19 +95,21 @@ describe("discover and doctor end to end (built CLI, simulator over HTTP)", () =
   });
 
   it("doctor with a wrong token: exit 4, said in plain words", async () => {
-    const result = await cli(["doctor"], { DOMO_DEVELOPER_TOKEN: "tok-e2e-wrong-1111" });
+    const result = await cli(["doctor"], { DOMO_DEVELOPER_TOKEN: WRONG_TOKEN });
     expect(result.code).toBe(4);
     expect(result.stdout).toMatch(
       /^FAIL {2}api +Domo refused the developer token: it is wrong, expired or revoked/m,
     );
-    expect(result.stdout).not.toContain("tok-e2e-wrong-1111");
+    expect(result.stdout).not.toContain(WRONG_TOKEN);
   });
 
   it("never prints the token, on stdout or stderr", () => {
     expect(results.length).toBeGreaterThanOrEqual(5);
     for (const result of results) {
-      expect(result.stdout).not.toContain(TOKEN);
-      expect(result.stderr).not.toContain(TOKEN);
+      for (const token of [TOKEN, WRONG_TOKEN]) {
+        expect(result.stdout).not.toContain(token);
+        expect(result.stderr).not.toContain(token);
+      }
     }
   });
 });

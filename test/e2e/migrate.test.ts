@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DatasourceFault } from "../../src/sim/fixture.js";
 import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { testToken } from "../leak/leak-capture.js";
 import {
   appliedByDatasource,
   makeWorkspace,
@@ -187,16 +188,17 @@ describe("migrate end to end (built CLI, simulator over HTTP, SQLite journal)", 
 
   it("a wrong token exits 4 and sends no POST after the first 401", async () => {
     ws = await makeWorkspace({ count: 5, seed: 2 });
+    const wrong = testToken();
     const run = await runCli(["migrate", ws.manifest], {
       ...ws.env,
-      DOMO_DEVELOPER_TOKEN: "wrong-token-123",
+      DOMO_DEVELOPER_TOKEN: wrong,
     });
     expect(run.code).toBe(4);
     const log = ws.sim.requestLog();
     const first401 = log.findIndex((r) => r.status === 401);
     expect(first401).toBeGreaterThanOrEqual(0);
     expect(log.slice(first401).filter((r) => r.method === "POST")).toHaveLength(0);
-    expect(`${run.stdout}${run.stderr}`).not.toContain("wrong-token-123");
+    expect(`${run.stdout}${run.stderr}`).not.toContain(wrong);
     expect(run.stderr).toMatch(/token/i);
   });
 

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { openJournal } from "../../src/journal/open-journal.js";
 import type { AttemptState, NewRun } from "../../src/journal/types.js";
+import { testToken } from "../leak/leak-capture.js";
 import { at } from "./report-fixtures.js";
 
 class Capture extends Writable {
@@ -189,13 +190,14 @@ describe("fedmigrate report", () => {
 
   it("ignores a domain or token in the environment that it does not need", async () => {
     writeJournal(RUNS);
+    const token = testToken();
     const result = await run(["report", "--last", "--md", "x.md"], {
       FEDMIGRATE_JOURNAL: journalPath,
       DOMO_DOMAIN: "http://not-loopback.example",
-      DOMO_DEVELOPER_TOKEN: "secret-token-value",
+      DOMO_DEVELOPER_TOKEN: token,
     });
     expect(result.code).toBe(0);
-    expect(result.stdout + result.stderr + read("x.md")).not.toContain("secret-token-value");
+    expect(result.stdout + result.stderr + read("x.md")).not.toContain(token);
   });
 
   it.each([
