@@ -79,10 +79,10 @@ export async function executeItems(
         if (options.stop.stopped) return notStarted(item, options.stop.reason ?? "interrupted");
         emit({ type: "item-start", item });
         const outcome = await runItem(item, ports, options).catch((error: unknown) => {
-          if (error instanceof FedmigrateError && error.code === "JOURNAL") {
-            fatal ??= error;
+          if (error instanceof JournalStop) {
+            fatal ??= error.cause;
             options.stop.stop("journal");
-            return failedOutcome(item, error, 0, null);
+            return error.outcome;
           }
           throw error;
         });
@@ -105,6 +105,8 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
   let sent = 0;
   let lastState: AttemptState | null = null;
   let lastStatus: number | null = null;
+  /** Set while the answer of a request (or its failure) is being written: what it was. */
+  let unrecorded: { state: AttemptState | null; toe: string | null } | undefined;
 
   const attemptOnce = async (): Promise<MigrationRecord | "confirmed"> => {
     sent += 1;
@@ -126,6 +128,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
         item.direction === "V1_TO_V2"
           ? await api.migrate(item.datasourceId, item.accountId, item.target)
           : await api.reverse(item.datasourceId);
+      unrecorded = { state: record.state, toe: record.toe };
       journal.completeAttempt(rowId, {
         state: record.state,
         toe: record.toe,
@@ -136,6 +139,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
         endedAt: ports.now().toISOString(),
         resolvedBy: null,
       });
+      unrecorded = undefined;
       lastState = record.state;
       lastStatus = 200;
       logger.info(
@@ -152,6 +156,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
       return record;
     } catch (error) {
       if (!(error instanceof DomoApiError)) throw error;
+      unrecorded = { state: null, toe: null };
       lastStatus = error.status ?? null;
       if (error.kind === "ambiguous") {
         // The request may have been applied: ask the server before anything is sent again.
@@ -185,6 +190,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
           endedAt: ports.now().toISOString(),
           resolvedBy: "readback",
         });
+        unrecorded = undefined;
         lastState = confirmed ? "COMPLETE" : "FAILED";
         logger.warn(
           { event: "readback.done", datasource: item.datasourceId, applied: confirmed, attempt: sent },
@@ -203,6 +209,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
         endedAt: ports.now().toISOString(),
         resolvedBy: null,
       });
+      unrecorded = undefined;
       lastState = "FAILED";
       logger.warn(
         {
@@ -231,6 +238,12 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
         { signal: options.stop.signal },
       );
     } catch (error) {
+      if (error instanceof FedmigrateError && error.code === "JOURNAL") {
+        throw new JournalStop(
+          error,
+          journalStopOutcome(item, error, { sent, startedAt, lastState, unrecorded }),
+        );
+      }
       if (error instanceof DomoApiError) {
         if (error.kind === "auth") options.stop.stop("auth");
         if (error.kind === "setup") options.stop.stop("setup");
@@ -301,6 +314,51 @@ async function readBack(item: WorkItem, ports: ExecutorPorts): Promise<boolean |
   const candidate = candidates.find((c) => c.id === item.datasourceId);
   if (!candidate) return undefined;
   return item.direction === "V1_TO_V2" ? candidate.migrated : !candidate.migrated;
+}
+
+/** The journal failed while this item ran: the run stops, and the item's outcome says how far it got. */
+class JournalStop extends Error {
+  override name = "JournalStop";
+  override readonly cause: FedmigrateError;
+  readonly outcome: ItemOutcome;
+  constructor(cause: FedmigrateError, outcome: ItemOutcome) {
+    super(cause.message);
+    this.cause = cause;
+    this.outcome = outcome;
+  }
+}
+
+/**
+ * The outcome of an item whose journal write failed. Before its first request: not started (no
+ * request goes out without its row). After a request, before its answer was written: the row is
+ * left IN_FLIGHT, which the next run resolves from the server, and the outcome says so (with the
+ * answer it got, which the journal does not have). Before a retry's row: failed, as recorded.
+ */
+function journalStopOutcome(
+  item: WorkItem,
+  error: FedmigrateError,
+  at: {
+    sent: number;
+    startedAt: Date;
+    lastState: AttemptState | null;
+    unrecorded: { state: AttemptState | null; toe: string | null } | undefined;
+  },
+): ItemOutcome {
+  const { unrecorded } = at;
+  if (unrecorded) {
+    const answer = unrecorded.state
+      ? `answered ${unrecorded.state}${unrecorded.toe ? ` (toe ${unrecorded.toe})` : ""}`
+      : "sent";
+    return {
+      ...failedOutcome(item, error, at.sent, at.startedAt, "IN_FLIGHT"),
+      toe: unrecorded.toe,
+      reason: `the request was ${answer}, but the journal could not record it: left in flight, the next run resolves it from the server`,
+    };
+  }
+  // The row of attempt `sent` was never written: that request was not sent.
+  const recorded = at.sent - 1;
+  if (recorded === 0) return notStarted(item, "journal");
+  return failedOutcome(item, error, recorded, at.startedAt, at.lastState);
 }
 
 class UnresolvedError extends Error {

@@ -4,6 +4,7 @@ import { DomoApiError } from "../../src/domo/domo-api-error.js";
 import { RateGate } from "../../src/domo/rate-gate.js";
 import { createRetryPolicy } from "../../src/domo/retry-policy.js";
 import type { Candidate, DomoApi, MigrationRecord } from "../../src/domo/types.js";
+import { JournalError } from "../../src/journal/journal-error.js";
 import { openJournal } from "../../src/journal/open-journal.js";
 import { executeItems } from "../../src/run/execute-items.js";
 import { StopController } from "../../src/run/stop-controller.js";
@@ -150,7 +151,86 @@ describe("executeItems", () => {
     });
     expect(api.calls).toEqual([]);
     expect(result.fatal?.code).toBe("JOURNAL");
-    expect(result.outcomes.map((o) => o.outcome)).toEqual(["failed", "not-started", "not-started"]);
+    // Nothing was sent for any of them: not started, not failed.
+    expect(result.outcomes.map((o) => o.outcome)).toEqual(["not-started", "not-started", "not-started"]);
+    expect(result.outcomes[0]).toMatchObject({
+      attempts: 0,
+      state: null,
+      reason: expect.stringMatching(/journal/),
+    });
+  });
+
+  it("an answer the journal cannot record is reported in flight, with the answer it got", async () => {
+    const api = fakeApi((id) => record(id, "COMPLETE"));
+    const journal = startRun(openJournal(":memory:"));
+    const failing = {
+      beginAttempt: (a: Parameters<typeof journal.beginAttempt>[0]) => journal.beginAttempt(a),
+      completeAttempt: () => {
+        throw new JournalError(":memory:", "The disk holding the journal is full.");
+      },
+    };
+    const result = await executeItems(
+      items(3),
+      { ...ports(api, journal), journal: failing },
+      {
+        runId: "r-1",
+        domain: "d",
+        concurrency: 1,
+        stop: new StopController(),
+      },
+    );
+    expect(api.calls).toEqual(["ds-0"]);
+    expect(result.fatal?.code).toBe("JOURNAL");
+    expect(result.outcomes[0]).toMatchObject({
+      outcome: "failed",
+      state: "IN_FLIGHT",
+      toe: "TOE-ds-0",
+      attempts: 1,
+      reason: expect.stringMatching(/answered COMPLETE \(toe TOE-ds-0\).*left in flight/),
+    });
+    expect(result.outcomes.slice(1).map((o) => o.outcome)).toEqual(["not-started", "not-started"]);
+    // The row is left in flight, for the next run to resolve from the server.
+    expect(journal.attemptsOfRun("r-1").map((a) => a.state)).toEqual(["IN_FLIGHT"]);
+  });
+
+  it("a retry whose row cannot be written reports the attempts recorded before it", async () => {
+    const api = fakeApi((id, call) =>
+      call === 1
+        ? new DomoApiError({
+            kind: "server",
+            method: "POST",
+            url: "/x",
+            path: "/x",
+            status: 503,
+            detail: "503",
+          } as never)
+        : record(id, "COMPLETE"),
+    );
+    const journal = startRun(openJournal(":memory:"));
+    let begun = 0;
+    const failing = {
+      beginAttempt: (a: Parameters<typeof journal.beginAttempt>[0]) => {
+        begun += 1;
+        if (begun > 1) throw new JournalError(":memory:", "The journal is read-only.");
+        return journal.beginAttempt(a);
+      },
+      completeAttempt: (id: number, r: Parameters<typeof journal.completeAttempt>[1]) =>
+        journal.completeAttempt(id, r),
+    };
+    const result = await executeItems(
+      items(2),
+      { ...ports(api, journal), journal: failing },
+      {
+        runId: "r-1",
+        domain: "d",
+        concurrency: 1,
+        stop: new StopController(),
+      },
+    );
+    expect(api.calls).toEqual(["ds-0"]);
+    expect(result.outcomes[0]).toMatchObject({ outcome: "failed", state: "FAILED", attempts: 1 });
+    expect(result.outcomes[1]?.outcome).toBe("not-started");
+    expect(journal.attemptsOfRun("r-1").map((a) => a.state)).toEqual(["FAILED"]);
   });
 
   it("an interrupted run starts nothing new but finishes what is in flight", async () => {
