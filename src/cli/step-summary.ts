@@ -22,16 +22,28 @@ const MAX_NOT_SENT_ROWS = 200;
  * by the entries the run did not send (blocked, not started, skipped, held), which the journal
  * cannot show. Appends, never overwrites: other steps write there too.
  *
+ * A run stopped as a whole (the report's `error`) says why under its heading; one that could not
+ * even start (no run id: the journal could not be opened) gets a summary of its own, the error and
+ * its entries, none sent: in CI that is the run an operator most needs to read about.
+ *
  * A summary is a courtesy: when it cannot be written, a warning says why and the run's exit code
- * stands. Returns the file appended to, or null. Dry runs (no run id) write nothing.
+ * stands. Returns the file appended to, or null. Dry runs (no run id, no error) write nothing.
  */
 export async function appendStepSummary(input: StepSummaryInput): Promise<string | null> {
   const file = input.io.env.GITHUB_STEP_SUMMARY;
   const { report, io } = input;
-  if (!file || report.runId === null) return null;
+  if (!file || (report.runId === null && !report.error)) return null;
   try {
+    const [heading, ...rest] = (
+      report.runId === null
+        ? `# fedmigrate ${escapeMarkdown(report.command)} on ${escapeMarkdown(report.domain)}: did not start\n`
+        : await renderRunMarkdown(report.runId, input.journalPath)
+    ).split("\n");
+    const stopped = report.error
+      ? `\n> **Stopped (${escapeMarkdown(report.error.code)}):** ${escapeMarkdown(report.error.message)}${report.error.hint ? ` ${escapeMarkdown(report.error.hint)}` : ""}`
+      : "";
     // The blank line first: whatever an earlier step left, this starts a new block.
-    const markdown = `\n${await renderRunMarkdown(report.runId, input.journalPath)}${renderNotSent(report.items)}`;
+    const markdown = `\n${[heading, stopped, ...rest].join("\n")}${renderNotSent(report.items)}`;
     appendFileSync(file, markdown, "utf8");
     return file;
   } catch (error) {

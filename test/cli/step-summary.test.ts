@@ -133,6 +133,47 @@ describe("appendStepSummary", () => {
     expect(readFileSync(summary, "utf8")).toBe("");
   });
 
+  it("says why a run stopped, and writes a summary even for a run that could not start", async () => {
+    const run = await failedRun();
+    const summary = path.join(dir, "step_summary.md");
+    writeFileSync(summary, "");
+    const error = {
+      code: "JOURNAL",
+      message: "The disk holding the journal is full.",
+      hint: "Free | some *space*.",
+    };
+    // Stopped mid-run: the journal's Markdown, with the reason under its heading.
+    await appendStepSummary({
+      report: { ...run.report, error },
+      journalPath: run.journal,
+      io: io({ GITHUB_STEP_SUMMARY: summary }, dir),
+    });
+    const midRun = readFileSync(summary, "utf8").split("\n");
+    expect(midRun[1]).toBe(`# fedmigrate migrate run ${run.report.runId}: FAILED`);
+    expect(midRun[2]).toBe("");
+    expect(midRun[3]).toBe(
+      "> **Stopped (JOURNAL):** The disk holding the journal is full. Free \\| some \\*space\\*.",
+    );
+
+    // Never started (no run id, the journal never opened): the error and every entry not sent.
+    writeFileSync(summary, "");
+    const notStarted = run.report.items.map((i) => ({
+      ...i,
+      outcome: "not-started" as const,
+      reason: "not attempted",
+    }));
+    const written = await appendStepSummary({
+      report: { ...run.report, runId: null, error, items: notStarted },
+      journalPath: path.join(dir, "no-such-journal.db"),
+      io: io({ GITHUB_STEP_SUMMARY: summary }, dir),
+    });
+    expect(written).toBe(summary);
+    const text = readFileSync(summary, "utf8");
+    expect(text).toContain(`# fedmigrate migrate on ${run.report.domain}: did not start`);
+    expect(text).toContain("> **Stopped (JOURNAL):** The disk holding the journal is full.");
+    expect(text).toContain(`## Not sent (${notStarted.length}: ${notStarted.length} not-started)`);
+  });
+
   it("warns and carries on when the summary cannot be written", async () => {
     const run = await failedRun();
     const cli = io({ GITHUB_STEP_SUMMARY: dir }, dir); // a directory: appending fails

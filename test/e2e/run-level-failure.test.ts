@@ -119,7 +119,8 @@ describe("migrate stopped before its first POST still writes its report, JUnit a
   it.each(cases)("%s: exit %i (%s), every entry not attempted", async (_name, exit, code, says, setUp) => {
     ws = await makeWorkspace({ count: 7, seed: 51 });
     const w = ws;
-    const env = setUp(w);
+    const summary = path.join(w.dir, "step-summary.md");
+    const env = { ...setUp(w), GITHUB_STEP_SUMMARY: summary };
     const result = await runCli(["migrate", w.manifest, "--retries", "1", ...outputArgs(w)], env);
     expect(result.code).toBe(exit);
     expect(posts(w)).toBe(0);
@@ -138,6 +139,10 @@ describe("migrate stopped before its first POST still writes its report, JUnit a
     expect(report.runId).toMatch(/^r-/);
     expect(runStatus(w, report.runId as string)).toBe("FAILED");
     expect(stderrError(result)).toMatchObject({ code });
+    // The CI step summary says why, under the run's heading.
+    const markdown = readFileSync(summary, "utf8");
+    expect(markdown).toContain(`# fedmigrate migrate run ${report.runId}: FAILED`);
+    expect(markdown).toContain(`> **Stopped (${code}):**`);
   });
 
   it("without --json: one line on stdout, the error on stderr, the files written alike", async () => {
@@ -170,8 +175,17 @@ describe("migrate stopped before its first POST still writes its report, JUnit a
     const first = spawnCli(["migrate", w.manifest], w.env);
     await held;
     try {
-      const second = await runCli(["migrate", w.manifest, ...outputArgs(w)], w.env);
+      const summary = path.join(w.dir, "step-summary.md");
+      const second = await runCli(["migrate", w.manifest, ...outputArgs(w)], {
+        ...w.env,
+        GITHUB_STEP_SUMMARY: summary,
+      });
       expect(second.code).toBe(3);
+      // A run that could not start has a step summary too: why, and its entries, none sent.
+      const markdown = readFileSync(summary, "utf8");
+      expect(markdown).toContain("did not start");
+      expect(markdown).toContain("> **Stopped (JOURNAL\\_LOCKED):**");
+      expect(markdown).toContain("## Not sent (6: 6 not-started)");
       const report = outputsOf(w, second);
       expect(report.error?.code).toBe("JOURNAL_LOCKED");
       expect(report.error?.message).toContain(String(first.child.pid));
