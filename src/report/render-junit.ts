@@ -27,6 +27,12 @@ export function renderJunit(report: RunReport): string {
     .time(report.durationMs / 1000);
   if (report.runId) suite.property("runId", report.runId);
   suite.property("success", String(report.success));
+  // What stopped the run as a whole (the journal, the token, the API), for a CI reader.
+  if (report.error) {
+    suite.property("errorCode", report.error.code);
+    suite.property("errorMessage", report.error.message);
+    if (report.error.hint) suite.property("errorHint", report.error.hint);
+  }
   for (const item of report.items) {
     const test = suite
       .testCase()

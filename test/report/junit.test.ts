@@ -250,6 +250,21 @@ describe("renderJunit", () => {
   it("records a blocked entry as a failure with its reason, and the run's id as a property", () => {
     expect(xpath(file, "//testcase[@name='ds-blocked']/failure/@message")).toContain("account 99 is unknown");
     expect(xpath(file, "//property[@name='runId']/@value")).toBe("r-20261128T013500Z-3f9a1c");
+    expect(count(file, "//property[@name='errorCode']")).toBe(0);
+  });
+
+  it("carries the error that stopped the run as properties, still valid", () => {
+    const stopped = path.join(dir, "stopped.xml");
+    const error = {
+      code: "JOURNAL",
+      message: "The disk holding the journal <x> is full.",
+      hint: "Free some space.",
+    };
+    writeFileSync(stopped, renderJunit({ ...report(items), error }));
+    expect(validate(stopped).valid).toBe(true);
+    expect(xpath(stopped, "//property[@name='errorCode']/@value")).toBe("JOURNAL");
+    expect(xpath(stopped, "//property[@name='errorMessage']/@value")).toBe(error.message);
+    expect(xpath(stopped, "//property[@name='errorHint']/@value")).toBe(error.hint);
   });
 });
 
