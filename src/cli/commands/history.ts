@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
 import type { ConfigArgs } from "../runtime.js";
-import { configOptions } from "../shared-options.js";
+import { configOptions, wholeNumberOption } from "../shared-options.js";
 
 export interface HistoryArgs extends ConfigArgs {
   limit?: number;
@@ -14,7 +14,7 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
     (yargs as Argv<object>)
       .option("journal", configOptions.journal)
       .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
-      .option("limit", { type: "number", default: 20, description: "How many runs" })
+      .option("limit", wholeNumberOption("limit", { default: 20, description: "How many runs" }))
       .example("$0 history", "The last 20 runs")
       .example("$0 history --limit 100 --json", "For scripts") as Argv<HistoryArgs>,
   handler: async (args, ...rest: unknown[]) => {

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import type { CommandContext } from "../context.js";
-import { runOptions } from "../shared-options.js";
+import { runOptions, wholeNumberOption } from "../shared-options.js";
 import { type PlanArgs, planOptions } from "./plan.js";
 
 export interface MigrateArgs extends PlanArgs {
@@ -22,11 +22,12 @@ export const migrateCommand: CommandModule<object, MigrateArgs> = {
       .positional("manifests", { type: "string", array: true, description: "Manifest files or directories" })
       .options(runOptions)
       .option("only", { type: "string", array: true, description: "Only this datasource id (repeatable)" })
-      .option("limit", {
-        type: "number",
-        requiresArg: true,
-        description: "At most N entries that need work (repeat runs walk the list)",
-      })
+      .option(
+        "limit",
+        wholeNumberOption("limit", {
+          description: "At most N entries that need work (repeat runs walk the list)",
+        }),
+      )
       .option("dry-run", { type: "boolean", description: "Same as plan: send nothing" })
       .option("plan", {
         type: "string",
