@@ -3,8 +3,9 @@ import path from "node:path";
 import { FedmigrateError } from "../errors.js";
 import { journalStateHash, parseSavedPlan, staleReasons } from "../plan/saved-plan.js";
 import type { PlanEntry } from "../plan/types.js";
-import { notAttemptedOutcome, type RunReport } from "../report/run-report.js";
+import type { RunReport } from "../report/run-report.js";
 import type { ItemOutcome } from "../run/types.js";
+import { migrationFacts, unsentOutcome } from "../run/unsent-outcome.js";
 import type { MigrateArgs } from "./commands/migrate.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
@@ -164,21 +165,7 @@ async function migrateWithReport(args: MigrateArgs, io: CliIo, setup: MigrateSet
 
 /** The manifest's entries as not attempted: the records of a run stopped before its plan. */
 function notAttemptedEntries(entries: readonly PlanEntry[], reason: string): ItemOutcome[] {
-  return entries.map((entry) =>
-    notAttemptedOutcome(
-      {
-        datasource: entry.datasource,
-        name: entry.name ?? null,
-        account: entry.account,
-        direction: "V1_TO_V2",
-        catalog: entry.catalog,
-        schema: entry.schema,
-        table: entry.table,
-        action: "none",
-      },
-      reason,
-    ),
-  );
+  return entries.map((entry) => unsentOutcome(migrationFacts(entry, "none"), "not-started", reason));
 }
 
 /** Prints the summary (or the JSON document) and writes the requested report files. */

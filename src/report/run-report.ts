@@ -1,4 +1,3 @@
-import type { Direction } from "../domo/types.js";
 import type { ItemOutcome, Outcome, StopReason } from "../run/types.js";
 
 /** Counts of entries by outcome; every outcome present, zero or not. */
@@ -37,39 +36,6 @@ export interface RunError {
   code: string;
   message: string;
   hint: string | null;
-}
-
-/** What a not-attempted record says about its entry. */
-export interface EntryFacts {
-  datasource: string;
-  name: string | null;
-  account: string;
-  direction: Direction;
-  catalog: string;
-  schema: string;
-  table: string;
-  /** What the plan said, when there was one; `none` when the run stopped before planning. */
-  action: string;
-}
-
-/**
- * The record of an entry no request was sent for because the run stopped first (before it had a
- * plan, or before this entry's turn): outcome `not-started`, with the reason.
- */
-export function notAttemptedOutcome(entry: EntryFacts, reason: string): ItemOutcome {
-  return {
-    ...entry,
-    outcome: "not-started",
-    reason,
-    state: null,
-    toe: null,
-    errorMessage: null,
-    httpStatus: null,
-    attempts: 0,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-  };
 }
 
 export function countOutcomes(items: readonly ItemOutcome[]): OutcomeCounts {

@@ -6,6 +6,7 @@ import type { AttemptResult, AttemptState, NewAttempt } from "../journal/types.j
 import { adaptiveLimit } from "./adaptive-limit.js";
 import { RunStoppedError, type StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, Outcome, WorkItem } from "./types.js";
+import { type EntryFacts, unsentOutcome } from "./unsent-outcome.js";
 
 /** The retry owner (src/domo/retry-policy.ts): runs `fn` again on transient and ambiguous errors. */
 export interface RetryRunner {
@@ -380,7 +381,8 @@ interface OutcomeFacts {
   endedAt: Date | null;
 }
 
-function outcomeOf(item: WorkItem, outcome: Outcome, reason: string, facts: OutcomeFacts): ItemOutcome {
+/** The work item as its record says it. */
+function factsOf(item: WorkItem): EntryFacts {
   return {
     datasource: item.datasourceId,
     name: item.name ?? null,
@@ -390,6 +392,12 @@ function outcomeOf(item: WorkItem, outcome: Outcome, reason: string, facts: Outc
     schema: item.target.schema,
     table: item.target.table,
     action: item.direction === "V1_TO_V2" ? "migrate" : "reverse",
+  };
+}
+
+function outcomeOf(item: WorkItem, outcome: Outcome, reason: string, facts: OutcomeFacts): ItemOutcome {
+  return {
+    ...factsOf(item),
     outcome,
     reason,
     state: facts.state,
@@ -431,13 +439,5 @@ function notStarted(item: WorkItem, reason: string): ItemOutcome {
     "max-failures": "not started: --max-failures reached",
     journal: "not started: the journal cannot be written",
   };
-  return outcomeOf(item, "not-started", words[reason] ?? `not started: ${reason}`, {
-    state: null,
-    toe: null,
-    errorMessage: null,
-    httpStatus: null,
-    attempts: 0,
-    startedAt: null,
-    endedAt: null,
-  });
+  return unsentOutcome(factsOf(item), "not-started", words[reason] ?? `not started: ${reason}`);
 }

@@ -8,6 +8,7 @@ import { readServerState } from "./read-server-state.js";
 import { resolveInFlight } from "./resolve-in-flight.js";
 import type { StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, WorkItem } from "./types.js";
+import { migrationFacts, unsentOutcome } from "./unsent-outcome.js";
 
 /** The journal as a migration run uses it. */
 export interface MigrationJournal extends AttemptWriter {
@@ -123,33 +124,16 @@ export async function runMigration(input: MigrationRunInput): Promise<MigrationR
 
 /** The outcome of an entry that was not sent: as planned (skip, held, blocked) or deferred. */
 export function plannedOutcome(item: PlannedItem, deferredReason?: string): ItemOutcome {
-  const { entry } = item;
   const outcome =
-    deferredReason !== undefined
+    deferredReason !== undefined || item.action === "skip"
       ? "skipped"
-      : item.action === "skip"
-        ? "skipped"
-        : item.action === "held"
-          ? "held"
-          : "blocked";
-  return {
-    datasource: entry.datasource,
-    name: entry.name ?? null,
-    account: entry.account,
-    direction: "V1_TO_V2",
-    catalog: entry.catalog,
-    schema: entry.schema,
-    table: entry.table,
-    action: item.action,
+      : item.action === "held"
+        ? "held"
+        : "blocked";
+  return unsentOutcome(
+    migrationFacts(item.entry, item.action),
     outcome,
-    reason: deferredReason ?? item.reason,
-    state: item.last?.state ?? null,
-    toe: item.last?.toe ?? null,
-    errorMessage: item.last?.errorMessage ?? null,
-    httpStatus: null,
-    attempts: 0,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-  };
+    deferredReason ?? item.reason,
+    item.last,
+  );
 }

@@ -12,6 +12,7 @@ import { readServerState } from "./read-server-state.js";
 import { resolveInFlight } from "./resolve-in-flight.js";
 import type { StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, WorkItem } from "./types.js";
+import { unsentOutcome } from "./unsent-outcome.js";
 
 export interface RollbackJournal extends AttemptWriter {
   inFlight(domain: string): AttemptRow[];
@@ -105,24 +106,18 @@ export async function runRollback(
 
 /** The outcome of a rollback item that was not sent. */
 export function rollbackPlannedOutcome(item: RollbackItem): ItemOutcome {
-  return {
-    datasource: item.datasourceId,
-    name: item.name,
-    account: item.accountId ?? "",
-    direction: "V2_TO_V1",
-    catalog: item.catalog,
-    schema: item.schema,
-    table: item.table,
-    action: item.action,
-    outcome: item.action === "blocked" ? "blocked" : "skipped",
-    reason: item.reason,
-    state: null,
-    toe: null,
-    errorMessage: null,
-    httpStatus: null,
-    attempts: 0,
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-  };
+  return unsentOutcome(
+    {
+      datasource: item.datasourceId,
+      name: item.name,
+      account: item.accountId ?? "",
+      direction: "V2_TO_V1",
+      catalog: item.catalog,
+      schema: item.schema,
+      table: item.table,
+      action: item.action,
+    },
+    item.action === "blocked" ? "blocked" : "skipped",
+    item.reason,
+  );
 }
