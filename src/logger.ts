@@ -1,5 +1,6 @@
+import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import { prettyFactory } from "pino-pretty";
+import type { prettyFactory as PrettyFactory } from "pino-pretty";
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
@@ -63,6 +64,10 @@ export function createLogger(opts: LoggerOptions): Logger {
  * goes through a Transform, which may write after a `process.exit`; this cannot.
  */
 function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): DestinationStream {
+  // Loaded here, only for a terminal: off one (CI, cron) every run would pay ~20 ms for nothing.
+  const { prettyFactory } = createRequire(import.meta.url)("pino-pretty") as {
+    prettyFactory: typeof PrettyFactory;
+  };
   const format = prettyFactory({
     colorize,
     translateTime: "SYS:HH:MM:ss.l",
