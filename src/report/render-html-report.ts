@@ -32,6 +32,13 @@ const STATE_WORDS: Record<AttemptState, string> = {
   IN_FLIGHT: "no answer recorded: the next run resolves it from the server",
 };
 
+/**
+ * Rows drawn at once in the table of every entry. Laying out a table is what a browser is slow at:
+ * 10,000 visible rows took seconds to draw again after each sort. Rows past this many (of those the
+ * filter keeps, in the current order) are hidden until "Show all"; filters and sorts cover them all.
+ */
+export const ROWS_DRAWN = 1000;
+
 // The page's only script: it filters rows by toggling `hidden` and sorts by moving them; the rows
 // themselves are static HTML, so 10,000 entries open fast. No journal text is ever inside it.
 const SCRIPT = `(() => {
@@ -42,23 +49,37 @@ const SCRIPT = `(() => {
   const stateFilter = document.getElementById("f-state");
   const textFilter = document.getElementById("f-text");
   const shown = document.getElementById("f-shown");
+  const cut = document.getElementById("f-cut");
+  const more = document.getElementById("f-more");
+  const limit = Number(table.dataset.drawn) || Infinity;
   const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
   let texts = null;
+  let order = rows.map((_, i) => i);
+  const match = new Uint8Array(rows.length).fill(1);
+  let all = false;
+  function draw() {
+    let count = 0;
+    for (const i of order) {
+      const row = rows[i];
+      const visible = match[i] === 1 && (all || count < limit);
+      if (match[i] === 1) count += 1;
+      if (row.hidden === visible) row.hidden = !visible;
+    }
+    shown.textContent = String(count);
+    cut.hidden = all || count <= limit;
+  }
   function filter() {
     const state = stateFilter.value;
     const query = textFilter.value.trim().toLowerCase();
     if (query && texts === null) texts = rows.map((row) => row.textContent.toLowerCase());
-    let count = 0;
     for (let i = 0; i < rows.length; i += 1) {
-      const row = rows[i];
-      const s = row.dataset.s;
+      const s = rows[i].dataset.s;
       const keep =
         (state === "" || (state === "not-complete" ? s !== "COMPLETE" : s === state)) &&
         (query === "" || texts[i].includes(query));
-      if (row.hidden === keep) row.hidden = !keep;
-      if (keep) count += 1;
+      match[i] = keep ? 1 : 0;
     }
-    shown.textContent = String(count);
+    draw();
   }
   let timer = 0;
   textFilter.addEventListener("input", () => {
@@ -66,6 +87,10 @@ const SCRIPT = `(() => {
     timer = setTimeout(filter, 120);
   });
   stateFilter.addEventListener("change", filter);
+  more.addEventListener("click", () => {
+    all = true;
+    draw();
+  });
   table.tHead.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
@@ -75,16 +100,16 @@ const SCRIPT = `(() => {
     const direction = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
     for (const cell of th.parentElement.cells) cell.removeAttribute("aria-sort");
     th.setAttribute("aria-sort", direction === 1 ? "ascending" : "descending");
-    const keyed = rows.map((row, index) => {
+    const keys = rows.map((row) => {
       const cell = row.cells[column];
-      const key = numeric ? Number(cell.dataset.k ?? cell.textContent) : cell.textContent;
-      return [key, index, row];
+      return numeric ? Number(cell.dataset.k ?? cell.textContent) : cell.textContent;
     });
-    keyed.sort(
-      (a, b) => (numeric ? a[0] - b[0] : collator.compare(a[0], b[0])) * direction || a[1] - b[1],
-    );
+    order = rows.map((_, i) => i);
+    order.sort((a, b) => (numeric ? keys[a] - keys[b] : collator.compare(keys[a], keys[b])) * direction || a - b);
+    // Hidden first, then moved: rows that are not drawn cost the browser next to nothing to move.
+    draw();
     const fragment = document.createDocumentFragment();
-    for (const entry of keyed) fragment.appendChild(entry[2]);
+    for (const i of order) fragment.appendChild(rows[i]);
     table.tBodies[0].appendChild(fragment);
   });
   const params = new URLSearchParams(location.hash.slice(1));
@@ -143,6 +168,7 @@ td.e { min-width: 220px; max-width: 380px; overflow-wrap: anywhere; }
 #failures .scroll { max-height: 50vh; }
 .scroll { max-height: 80vh; overflow: auto; border: 1px solid var(--line); }
 .note { color: var(--muted); font-size: 13px; }
+.note button { font: inherit; padding: 0 6px; cursor: pointer; }
 .empty { color: var(--ok); font-weight: 600; }
 svg.tl { width: 100%; height: auto; display: block; background: var(--panel); border-radius: 6px; }
 svg.tl text { fill: var(--muted); font-size: 10px; font-family: system-ui, sans-serif; }
@@ -330,22 +356,22 @@ function renderEntries(view: RunView): string {
   const origin = Date.parse(view.entries[0]?.startedAt ?? "") || 0;
   // Compact on purpose (no per-cell class, no </td>, which HTML allows): 10,000 rows stay small and
   // quick to parse. Columns are styled by position in STYLE; `data-k` holds numeric sort keys.
-  const rows = view.entries.map((e) => {
+  const rows = view.entries.map((e, index) => {
     const attempts =
       e.rateLimited > 0
         ? `<td data-k="${e.attempts}">${e.attempts} (${e.rateLimited}×429)`
         : `<td>${e.attempts}`;
     const started = Date.parse(e.startedAt);
-    return `<tr data-s="${e.state}"><td>${e.state}<td>${esc(e.datasourceId)}<td>${esc(e.name)}<td>${esc(e.accountId)}<td>${esc(target(e))}${attempts}<td data-k="${e.durationMs ?? -1}">${e.durationMs === null ? "—" : formatDuration(e.durationMs)}<td data-k="${Number.isFinite(started) ? started - origin : 0}">${esc(when(e.startedAt))}<td>${esc(e.toe)}<td>${esc(e.errorMessage)}</tr>`;
+    return `<tr data-s="${e.state}"${index >= ROWS_DRAWN ? " hidden" : ""}><td>${e.state}<td>${esc(e.datasourceId)}<td>${esc(e.name)}<td>${esc(e.accountId)}<td>${esc(target(e))}${attempts}<td data-k="${e.durationMs ?? -1}">${e.durationMs === null ? "—" : formatDuration(e.durationMs)}<td data-k="${Number.isFinite(started) ? started - origin : 0}">${esc(when(e.startedAt))}<td>${esc(e.toe)}<td>${esc(e.errorMessage)}</tr>`;
   });
   return [
     `<section id="all"><h2>Every entry (${view.entries.length})</h2>`,
     '<div class="controls">',
     `<label>Outcome <select id="f-state">${options.join("")}</select></label>`,
     '<label>Text <input id="f-text" type="search" placeholder="datasource, name, toe, error…"></label>',
-    `<span class="note"><span id="f-shown">${view.entries.length}</span> of ${view.entries.length} shown · click a heading to sort</span>`,
+    `<span class="note"><span id="f-shown">${view.entries.length}</span> of ${view.entries.length} shown<span id="f-cut"${view.entries.length > ROWS_DRAWN ? "" : " hidden"}>, the first ${ROWS_DRAWN.toLocaleString("en-US")} drawn <button type="button" id="f-more">Show all</button></span> · click a heading to sort</span>`,
     "</div>",
-    '<div class="scroll"><table id="entries"><thead><tr>',
+    `<div class="scroll"><table id="entries" data-drawn="${ROWS_DRAWN}"><thead><tr>`,
     heads
       .map(
         ([label, numeric]) =>

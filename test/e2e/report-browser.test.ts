@@ -3,7 +3,7 @@ import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptRow } from "../../src/journal/types.js";
-import { renderHtmlReport } from "../../src/report/render-html-report.js";
+import { ROWS_DRAWN, renderHtmlReport } from "../../src/report/render-html-report.js";
 import { buildRunView } from "../../src/report/run-view.js";
 import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { anAttemptRow, aRunRow } from "../report/report-fixtures.js";
@@ -301,8 +301,12 @@ describe.skipIf(!hasChromium)("a 10,000-entry report in Chromium", () => {
     );
   });
 
-  it("opens with one row per entry and no script error", async () => {
+  const drawn = () => bigPage.locator("#entries tbody tr:not([hidden])").count();
+
+  it("opens with one row per entry, the first 1,000 drawn, and no script error", async () => {
     expect(await bigPage.locator("#entries tbody tr").count()).toBe(10_000);
+    expect(await drawn()).toBe(ROWS_DRAWN);
+    expect(await bigPage.locator("#f-cut").isVisible()).toBe(true);
     expect(errors).toEqual([]);
   });
 
@@ -334,6 +338,23 @@ describe.skipIf(!hasChromium)("a 10,000-entry report in Chromium", () => {
       );
     });
     expect(await ids()).toBe("ds-09999");
+    // The first 1,000 in the new order are the ones drawn.
+    expect(await drawn()).toBe(ROWS_DRAWN);
+    expect(
+      await bigPage.locator("#entries tbody tr:not([hidden]) td:nth-child(2)").last().textContent(),
+    ).toBe(`ds-${String(10_000 - ROWS_DRAWN).padStart(5, "0")}`);
+    expect(errors).toEqual([]);
+  });
+
+  it("draws all 10,000 on 'Show all', and a filter then covers them all", async () => {
+    await timed("showAllMs", async () => {
+      await bigPage.click("#f-more");
+      await bigPage.locator("#f-cut").waitFor({ state: "hidden" });
+    });
+    expect(await drawn()).toBe(10_000);
+    await bigPage.selectOption("#f-state", "ABORTED");
+    await shown(aborted);
+    expect(await drawn()).toBe(aborted);
     expect(errors).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { AttemptRow } from "../../src/journal/types.js";
-import { type HtmlReportOptions, renderHtmlReport } from "../../src/report/render-html-report.js";
+import { type HtmlReportOptions, ROWS_DRAWN, renderHtmlReport } from "../../src/report/render-html-report.js";
 import { buildRunView } from "../../src/report/run-view.js";
 import { anAttemptRow, aRunRow } from "./report-fixtures.js";
 
@@ -51,7 +51,7 @@ function section(html: string, id: string): string {
 }
 
 function entryRows(html: string): string[] {
-  return section(html, "all").match(/<tr data-s="[A-Z_]+">.*<\/tr>/g) ?? [];
+  return section(html, "all").match(/<tr data-s="[A-Z_]+"( hidden)?>.*<\/tr>/g) ?? [];
 }
 
 describe("renderHtmlReport: safety", () => {
@@ -181,6 +181,9 @@ describe("renderHtmlReport: content", () => {
     // flaky: 2 requests, one 429, 200 ms to 2500 ms
     expect(rows[2]).toContain('<td data-k="2">2 (1×429)<td data-k="2300">2.3 s<td data-k="200">01:00:00.200');
     expect(rows[0]).toContain("<td>1<td");
+    // A table this short is drawn whole: no row hidden, no "Show all".
+    expect(rows.some((row) => /^<tr [^>]*\bhidden\b/.test(row))).toBe(false);
+    expect(render(failingRun())).toContain('<span id="f-cut" hidden>');
   });
 
   it("offers the outcome filter only for states present", () => {
@@ -284,7 +287,14 @@ describe("renderHtmlReport: timeline", () => {
       }
     }
     const html = render(rows);
-    expect(entryRows(html)).toHaveLength(10_000);
+    const table = entryRows(html);
+    expect(table).toHaveLength(10_000);
+    // Only the first ROWS_DRAWN are drawn when the page opens; "Show all" is offered for the rest.
+    expect(table.filter((row) => !/^<tr [^>]*\bhidden\b/.test(row))).toHaveLength(ROWS_DRAWN);
+    expect(table.slice(0, ROWS_DRAWN).every((row) => !/^<tr [^>]*\bhidden\b/.test(row))).toBe(true);
+    expect(html).toMatch(
+      /<span id="f-cut">, the first 1,000 drawn <button type="button" id="f-more">Show all<\/button>/,
+    );
     const svg = section(html, "timeline");
     expect(svg).toContain('data-mode="concurrency"');
     expect((svg.match(/<rect/g) ?? []).length).toBeLessThan(1000);
