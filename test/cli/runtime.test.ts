@@ -1,10 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { CLI, makeWorkspace, type Workspace } from "../e2e/cli-harness.js";
+import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
 import { captureText } from "../leak/leak-capture.js";
 
 /**
@@ -13,32 +10,15 @@ import { captureText } from "../leak/leak-capture.js";
  * resolves, as test/packaging/start-up.test.ts does, for an online plan against the simulator.
  */
 
-let dir: string;
-let hook: string;
+let modules: ModuleLog;
 let ws: Workspace | undefined;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-runtime-"));
-  const loader = path.join(dir, "loader.mjs");
-  writeFileSync(
-    loader,
-    `import { appendFileSync } from "node:fs";
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(process.env.MODULE_LOG, result.url + "\\n");
-  return result;
-}
-`,
-  );
-  hook = path.join(dir, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(loader).href)});\n`,
-  );
+  modules = createModuleLog();
 });
 
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  modules.remove();
 });
 
 afterEach(async () => {
@@ -48,13 +28,16 @@ afterEach(async () => {
 
 /** Runs the built CLI (asynchronously: the simulator answers from this process). */
 function planWith(env: NodeJS.ProcessEnv, label: string) {
-  const log = path.join(dir, `${label}.log`);
-  writeFileSync(log, "");
+  const log = modules.newLog(label);
   return new Promise<{ code: number | null; stdout: string; packages: Set<string> }>((resolve) => {
-    const child = spawn(process.execPath, ["--import", hook, CLI, "plan", (ws as Workspace).manifest], {
-      env: { ...(ws as Workspace).env, ...env, CI: "true", NO_COLOR: "1", MODULE_LOG: log },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", modules.hook, CLI, "plan", (ws as Workspace).manifest],
+      {
+        env: { ...(ws as Workspace).env, ...env, CI: "true", NO_COLOR: "1", ...log.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -66,13 +49,7 @@ function planWith(env: NodeJS.ProcessEnv, label: string) {
     child.on("close", (code) => {
       captureText(`runtime-${label}-stdout`, stdout);
       captureText(`runtime-${label}-stderr`, stderr);
-      const packages = new Set(
-        readFileSync(log, "utf8")
-          .split("\n")
-          .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
-          .filter((name): name is string => name !== undefined),
-      );
-      resolve({ code, stdout, packages });
+      resolve({ code, stdout, packages: modules.packagesIn(log.file) });
     });
   });
 }

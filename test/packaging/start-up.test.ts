@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
 
 /**
  * `fedmigrate --help` and `--version` load only what they need: the command implementations (and
@@ -27,49 +26,24 @@ const HEAVY = [
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
   .version;
 
-let dir: string;
-let hook: string;
+let modules: ModuleLog;
 
 beforeAll(() => {
-  dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-startup-"));
-  // A resolve hook (in the loader thread) appends every module URL it resolves to MODULE_LOG.
-  const loader = path.join(dir, "loader.mjs");
-  writeFileSync(
-    loader,
-    `import { appendFileSync } from "node:fs";
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context);
-  appendFileSync(process.env.MODULE_LOG, result.url + "\\n");
-  return result;
-}
-`,
-  );
-  hook = path.join(dir, "hook.mjs");
-  writeFileSync(
-    hook,
-    `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(loader).href)});\n`,
-  );
+  modules = createModuleLog();
 });
 
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  modules.remove();
 });
 
 /** Runs the built CLI with `args`; returns what it printed and the packages it loaded. */
 function start(args: string[]): { code: number | null; stdout: string; packages: Set<string> } {
-  const log = path.join(dir, `${args.join("_").replace(/\W/g, "")}.log`);
-  writeFileSync(log, "");
-  const result = spawnSync(process.execPath, ["--import", hook, CLI, ...args], {
+  const log = modules.newLog(args.join("_"));
+  const result = spawnSync(process.execPath, ["--import", modules.hook, CLI, ...args], {
     encoding: "utf8",
-    env: { ...process.env, MODULE_LOG: log, NO_COLOR: "1" },
+    env: { ...process.env, ...log.env, NO_COLOR: "1" },
   });
-  const packages = new Set(
-    readFileSync(log, "utf8")
-      .split("\n")
-      .map((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1])
-      .filter((name): name is string => name !== undefined),
-  );
-  return { code: result.status, stdout: result.stdout, packages };
+  return { code: result.status, stdout: result.stdout, packages: modules.packagesIn(log.file) };
 }
 
 describe("start-up", () => {
