@@ -79,8 +79,7 @@ export function parseSavedPlan(text: string): { plan: SavedPlan } | { error: str
   }
   const plan = data as Partial<SavedPlan> | null;
   if (
-    !plan ||
-    plan.fedmigratePlan !== 1 ||
+    plan?.fedmigratePlan !== 1 ||
     typeof plan.manifestsHash !== "string" ||
     typeof plan.journalHash !== "string" ||
     typeof plan.domain !== "string" ||
