@@ -7,12 +7,10 @@ import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
+import type { ConfigFlagArgs } from "./shared-options.js";
 
-/** The configuration options of online commands (flags of SPEC section 2). */
-export interface ConfigArgs {
-  domain?: string | undefined;
-  tokenFile?: string | undefined;
-  journal?: string | undefined;
+/** The configuration options of online commands (flags of SPEC section 2), with the output ones. */
+export interface ConfigArgs extends ConfigFlagArgs {
   logLevel?: string | undefined;
   json?: boolean | undefined;
 }

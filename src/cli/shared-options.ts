@@ -27,14 +27,14 @@ export const configOptions = {
 } as const satisfies Record<string, Options>;
 
 /** What yargs hands a handler for `configOptions` (camelCase). */
-export interface ConfigArgs {
+export interface ConfigFlagArgs {
   domain?: string | undefined;
   tokenFile?: string | undefined;
   journal?: string | undefined;
 }
 
 /** The flags part of `resolveConfig`'s input, from a handler's arguments. */
-export function configFlags(args: ConfigArgs): ConfigInput["flags"] {
+export function configFlags(args: ConfigFlagArgs): ConfigInput["flags"] {
   return { domain: args.domain, tokenFile: args.tokenFile, journal: args.journal };
 }
 
