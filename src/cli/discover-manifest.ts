@@ -8,7 +8,14 @@ import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
-import { apiRuntime, type ConfigArgs, checkCount, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
+import {
+  apiRuntime,
+  type ConfigArgs,
+  checkHttpArgs,
+  cliLogger,
+  configFrom,
+  type HttpArgs,
+} from "./runtime.js";
 import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate discover`'s arguments. */
@@ -32,8 +39,7 @@ export interface DiscoverArgs extends ConfigArgs, HttpArgs {
  * terminal), so stdout holds the document alone. Returns the exit code.
  */
 export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<number> {
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
+  checkHttpArgs(args);
   const out = args.out === undefined ? undefined : checkOutFile(args.out, io, Boolean(args.force));
 
   const config = configFrom(args, io);

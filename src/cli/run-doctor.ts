@@ -16,7 +16,7 @@ import {
   type ApiRuntime,
   apiRuntime,
   type ConfigArgs,
-  checkCount,
+  checkHttpArgs,
   cliLogger,
   type HttpArgs,
 } from "./runtime.js";
@@ -77,8 +77,7 @@ const SOURCE_WORDS = {
  * 1 for anything else that failed, 0 when nothing failed (warnings included).
  */
 export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<DoctorReport> {
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
+  checkHttpArgs(args);
   const checks: DoctorCheck[] = [];
   const failures: ExitCodeValue[] = [];
   const add = (name: string, status: CheckStatus, message: string, hint: string | null = null) =>

@@ -15,6 +15,7 @@ import {
   apiRuntime,
   checkCount,
   checkGiven,
+  checkRunArgs,
   cliLogger,
   configFrom,
   loadManifestArgs,
@@ -24,15 +25,10 @@ import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate migrate`: plan online, then run the plan; returns the exit code. */
 export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<number> {
-  checkCount("concurrency", args.concurrency, { max: 256 });
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
+  checkRunArgs(args);
   checkCount("limit", args.limit, { max: 10_000_000 });
-  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
   checkGiven("only", args.only);
   checkGiven("plan", args.plan);
-  checkGiven("report", args.report);
-  checkGiven("junit", args.junit);
 
   if (args.dryRun) {
     if (args.plan) throw new FedmigrateError("USAGE", "--dry-run and --plan do not go together");

@@ -12,19 +12,14 @@ import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { failedRunReport, isRunFailure, withRunLifecycle } from "./run-lifecycle.js";
 import { emitReport } from "./run-migrate-command.js";
-import { apiRuntime, checkCount, checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { apiRuntime, checkGiven, checkRunArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
 /** `fedmigrate rollback`: reverse the recorded migrations in scope; returns the exit code. */
 export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise<number> {
-  checkCount("concurrency", args.concurrency, { max: 256 });
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
-  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
+  checkRunArgs(args);
   checkGiven("run", args.run);
   checkGiven("manifest", args.manifest);
   checkGiven("datasource", args.datasource);
-  checkGiven("report", args.report);
-  checkGiven("junit", args.junit);
   const scope = await scopeFrom(args, io);
   if (!hasScope(scope)) {
     throw new UsageError("rollback needs a scope: nothing was sent", {
