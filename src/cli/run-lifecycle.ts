@@ -246,17 +246,15 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     if (stop.reason === "auth") return ExitCode.AUTH;
     return anyFailed || stop.reason ? ExitCode.ITEMS_FAILED : ExitCode.OK;
   };
-  const statusOf = () =>
-    failure
-      ? "FAILED"
-      : stop.reason === "interrupted"
-        ? "INTERRUPTED"
-        : exitOf() === ExitCode.OK
-          ? "SUCCEEDED"
-          : "FAILED";
+  const status = failure
+    ? "FAILED"
+    : stop.reason === "interrupted"
+      ? "INTERRUPTED"
+      : exitOf() === ExitCode.OK
+        ? "SUCCEEDED"
+        : "FAILED";
   // The end of the run is recorded, and the lock released, even when the journal is what failed:
   // each step on its own, and a failure here never hides the one that stopped the run.
-  const status = statusOf();
   for (const [step, act] of [
     ["finish", () => journal.finishRun(runId, status, ended.toISOString())],
     ["unlock", () => journal.releaseLock(runId)],

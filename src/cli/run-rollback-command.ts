@@ -1,5 +1,4 @@
 import { FedmigrateError, UsageError } from "../errors.js";
-import type { Journal } from "../journal/open-journal.js";
 import {
   buildRollbackPlan,
   hasScope,
@@ -80,12 +79,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
           "requests left in flight by a stopped run are resolved from the server when rollback runs",
         );
       }
-      plan = await planRollback(
-        runtime.domainKey,
-        journal.reversible(runtime.domainKey),
-        withLastReversal(scope, journal, runtime.domainKey),
-        runtime,
-      );
+      plan = await planRollback(runtime.domainKey, journal, scope, runtime);
     } finally {
       journal.close();
     }
@@ -120,7 +114,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
         runId: run.runId,
         domain: runtime.domainKey,
         journal: run.journal,
-        scope: withLastReversal(scope, run.journal, runtime.domainKey),
+        scope,
         api: runtime.api,
         retry: runtime.retry,
         now: () => new Date(),
@@ -138,35 +132,11 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
             domain: runtime.domainKey,
             reversible: journal.reversible(runtime.domainKey),
             scope,
-          }).items.map((item) =>
-            item.action === "reverse"
-              ? { ...rollbackPlannedOutcome(item), outcome: "not-started" as const, reason }
-              : rollbackPlannedOutcome(item),
-          )
+          }).items.map((item) => rollbackPlannedOutcome(item, reason))
         : [],
   });
   await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
-}
-
-/**
- * The scope with the journal's last reversal of each datasource, for the planner's rule that a
- * reversal which took effect is not sent again. Read once, when the planner first asks: after the
- * run has resolved what an earlier one left in flight.
- */
-function withLastReversal(
-  scope: RollbackScope,
-  journal: Pick<Journal, "histories">,
-  domain: string,
-): RollbackScope {
-  let histories: ReturnType<Journal["histories"]> | undefined;
-  return {
-    ...scope,
-    lastReversal: (datasourceId) => {
-      histories ??= journal.histories(domain);
-      return histories.get(datasourceId)?.lastReverse;
-    },
-  };
 }
 
 async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> {

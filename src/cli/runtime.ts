@@ -128,7 +128,6 @@ export function checkGiven(name: string, value: string | readonly string[] | und
   });
 }
 
-/** Positive integer options, checked eagerly with a message naming the option. */
 /** The bounds of `httpOptions`, for every command that calls the API. */
 export function checkHttpArgs(args: HttpArgs): void {
   checkCount("retries", args.retries, { min: 0, max: 100 });
@@ -152,6 +151,7 @@ export function checkRunArgs(args: RunArgs): void {
   checkGiven("junit", args.junit);
 }
 
+/** Positive integer options, checked eagerly with a message naming the option. */
 export function checkCount(name: string, value: number | undefined, { min = 1, max = 10_000 } = {}): void {
   if (value === undefined) return;
   if (!Number.isInteger(value) || value < min || value > max) {

@@ -10,13 +10,6 @@ export interface RollbackScope {
   manifestIds?: ReadonlySet<string> | undefined;
   /** Migrations that ended at or after this time. */
   since?: Date | undefined;
-  /**
-   * The journal's latest final reversal attempt of a datasource (any state), for the rule that a
-   * reversal which took effect is not sent again (see `planRow`). Not a narrowing of the scope: it
-   * travels with it because the scope is what reaches the planner from the command, read lazily
-   * so that it sees the journal after the run has resolved what an earlier one left in flight.
-   */
-  lastReversal?: ((datasourceId: string) => AttemptRow | undefined) | undefined;
 }
 
 export type RollbackAction = "reverse" | "skip" | "blocked";
@@ -63,6 +56,11 @@ export function buildRollbackPlan(input: {
   reversible: readonly AttemptRow[];
   scope: RollbackScope;
   server?: ServerState | undefined;
+  /**
+   * The journal's latest final reversal attempt of each datasource (any state), for the rule that
+   * a reversal which took effect is not sent again (see `planRow`); used with `server` only.
+   */
+  lastReversals?: ReadonlyMap<string, AttemptRow> | undefined;
 }): RollbackPlan {
   const { scope, server } = input;
   const inScope = input.reversible.filter((row) => {
@@ -73,7 +71,7 @@ export function buildRollbackPlan(input: {
     return true;
   });
   const items: RollbackItem[] = inScope.map((row) =>
-    planRow(row, server, scope.lastReversal?.(row.datasourceId)),
+    planRow(row, server, input.lastReversals?.get(row.datasourceId)),
   );
   if (scope.datasources) {
     const found = new Set(inScope.map((r) => r.datasourceId));

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { DomoApi } from "../domo/types.js";
+import type { Journal } from "../journal/journal.js";
 import type { AttemptRow } from "../journal/types.js";
 import {
   buildRollbackPlan,
@@ -14,10 +15,12 @@ import type { StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, WorkItem } from "./types.js";
 import { unsentOutcome } from "./unsent-outcome.js";
 
-export interface RollbackJournal extends AttemptWriter {
+export interface RollbackJournal extends AttemptWriter, PlanningJournal {
   inFlight(domain: string): AttemptRow[];
-  reversible(domain: string): AttemptRow[];
 }
+
+/** What planning a rollback reads from the journal. */
+export type PlanningJournal = Pick<Journal, "reversible" | "histories">;
 
 export interface RollbackPorts {
   api: DomoApi;
@@ -26,18 +29,33 @@ export interface RollbackPorts {
   logger: Logger;
 }
 
-/** Reads what a rollback plan needs (the server's candidate lists of the accounts involved) and plans. */
+/**
+ * Reads what a rollback plan needs (what the journal can reverse, then the server's candidate
+ * lists of the accounts involved and the journal's last reversal of each datasource to reverse)
+ * and plans.
+ */
 export async function planRollback(
   domain: string,
-  reversible: readonly AttemptRow[],
+  journal: PlanningJournal,
   scope: RollbackScope,
   ports: Pick<RollbackPorts, "api" | "retry">,
 ): Promise<RollbackPlan> {
+  const reversible = journal.reversible(domain);
   const offline = buildRollbackPlan({ domain, reversible, scope });
-  const accounts = offline.items.flatMap((i) => (i.action === "reverse" && i.accountId ? [i.accountId] : []));
+  const reversing = offline.items.filter((i) => i.action === "reverse");
+  const accounts = reversing.flatMap((i) => (i.accountId ? [i.accountId] : []));
   if (accounts.length === 0) return offline;
   const server = await readServerState(accounts, ports);
-  return buildRollbackPlan({ domain, reversible, scope, server });
+  const histories = journal.histories(
+    domain,
+    reversing.map((i) => i.datasourceId),
+  );
+  const lastReversals = new Map(
+    [...histories].flatMap(([id, history]) =>
+      history.lastReverse ? [[id, history.lastReverse] as const] : [],
+    ),
+  );
+  return buildRollbackPlan({ domain, reversible, scope, server, lastReversals });
 }
 
 export interface RollbackRunInput extends RollbackPorts {
@@ -74,7 +92,7 @@ export async function runRollback(
     await resolveInFlight(stale, ports, (row) => complete.has(row.datasourceId));
   }
 
-  const plan = await planRollback(domain, journal.reversible(domain), input.scope, ports);
+  const plan = await planRollback(domain, journal, input.scope, ports);
   const selected = plan.items.filter((i) => i.action === "reverse");
   input.onPlan?.(plan, selected.length);
   const work: WorkItem[] = selected.map((item) => ({
@@ -104,8 +122,12 @@ export async function runRollback(
   return { plan, outcomes, fatal: executed.fatal };
 }
 
-/** The outcome of a rollback item that was not sent. */
-export function rollbackPlannedOutcome(item: RollbackItem): ItemOutcome {
+/**
+ * The outcome of a rollback item that was not sent: as planned (skipped, blocked), or, given
+ * `notAttemptedReason`, a reversal the run stopped before.
+ */
+export function rollbackPlannedOutcome(item: RollbackItem, notAttemptedReason?: string): ItemOutcome {
+  const stopped = notAttemptedReason !== undefined && item.action === "reverse";
   return unsentOutcome(
     {
       datasource: item.datasourceId,
@@ -117,7 +139,7 @@ export function rollbackPlannedOutcome(item: RollbackItem): ItemOutcome {
       table: item.table,
       action: item.action,
     },
-    item.action === "blocked" ? "blocked" : "skipped",
-    item.reason,
+    stopped ? "not-started" : item.action === "blocked" ? "blocked" : "skipped",
+    stopped ? (notAttemptedReason ?? item.reason) : item.reason,
   );
 }

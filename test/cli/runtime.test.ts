@@ -1,8 +1,6 @@
-import { spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { CLI, makeWorkspace, type Workspace } from "../e2e/cli-harness.js";
+import { makeWorkspace, runCli, type Workspace } from "../e2e/cli-harness.js";
 import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
-import { captureText } from "../leak/leak-capture.js";
 
 /**
  * `apiRuntime` loads undici (the proxy dispatcher, the slowest module to load before the first
@@ -27,31 +25,17 @@ afterEach(async () => {
 });
 
 /** Runs the built CLI (asynchronously: the simulator answers from this process). */
-function planWith(env: NodeJS.ProcessEnv, label: string) {
+async function planWith(env: NodeJS.ProcessEnv, label: string) {
   const log = modules.newLog(label);
-  return new Promise<{ code: number | null; stdout: string; packages: Set<string> }>((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", modules.hook, CLI, "plan", (ws as Workspace).manifest],
-      {
-        env: { ...(ws as Workspace).env, ...env, CI: "true", NO_COLOR: "1", ...log.env },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("close", (code) => {
-      captureText(`runtime-${label}-stdout`, stdout);
-      captureText(`runtime-${label}-stderr`, stderr);
-      resolve({ code, stdout, packages: modules.packagesIn(log.file) });
-    });
-  });
+  const run = await runCli(
+    ["plan", (ws as Workspace).manifest],
+    { ...(ws as Workspace).env, ...env, ...log.env },
+    undefined,
+    {
+      nodeArgs: ["--import", modules.hook],
+    },
+  );
+  return { ...run, packages: modules.packagesIn(log.file) };
 }
 
 describe("apiRuntime", () => {

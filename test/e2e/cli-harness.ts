@@ -19,13 +19,29 @@ export interface CliResult {
   stderr: string;
 }
 
+/** How the CLI's Node is started: options for Node itself, and a command that runs it. */
+export interface Launch {
+  /** Before the CLI's path, e.g. `["--import", hook]`. */
+  nodeArgs?: readonly string[];
+  /** A command Node runs under, e.g. `["setpriv", "--reuid", "65534", "--"]`. */
+  prefix?: readonly string[];
+}
+
 /** Spawns the CLI; `done` resolves when it exits, with everything it printed. */
 export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd?: string,
+  launch: Launch = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const [file, ...rest] = [
+    ...(launch.prefix ?? []),
+    process.execPath,
+    ...(launch.nodeArgs ?? []),
+    CLI,
+    ...args,
+  ] as [string, ...string[]];
+  const child = spawn(file, rest, {
     cwd,
     env: { ...env, CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -49,8 +65,13 @@ export function spawnCli(
   return { child, done };
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<CliResult> {
-  return spawnCli(args, env, cwd).done;
+export function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+  launch?: Launch,
+): Promise<CliResult> {
+  return spawnCli(args, env, cwd, launch).done;
 }
 
 /** A simulator, a manifest that matches its fixture, and a journal path in a fresh folder. */

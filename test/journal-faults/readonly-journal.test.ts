@@ -1,11 +1,11 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, type CliResult, makeWorkspace, runCli, type Workspace } from "../e2e/cli-harness.js";
-import { captureText, captureTree } from "../leak/leak-capture.js";
+import { type CliResult, makeWorkspace, runCli, type Workspace } from "../e2e/cli-harness.js";
+import { captureTree } from "../leak/leak-capture.js";
 
 /**
  * An auditor's copy of a journal: in a directory this user may not write (0555), the file itself
@@ -27,29 +27,10 @@ const NOBODY = "65534";
 
 /** Runs the built CLI as a user whom the modes bind: this one, or nobody when this one is root. */
 function runAsReader(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  const command = isRoot
-    ? [setpriv as string, "--reuid", NOBODY, "--regid", NOBODY, "--clear-groups", "--", process.execPath]
-    : [process.execPath];
-  const [file, ...rest] = command as [string, ...string[]];
-  const child = spawn(file, [...rest, CLI, ...args], {
-    env: { PATH: process.env.PATH, ...env, CI: "true", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => {
-    child.on("close", (code, signal) => {
-      captureText(`${args[0]}-readonly-stdout`, stdout);
-      captureText(`${args[0]}-readonly-stderr`, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
+  const prefix = isRoot
+    ? [setpriv as string, "--reuid", NOBODY, "--regid", NOBODY, "--clear-groups", "--"]
+    : [];
+  return runCli(args, { PATH: process.env.PATH, ...env }, undefined, { prefix });
 }
 
 const copies = () => readdirSync(tmpdir()).filter((name) => name.startsWith("fedmigrate-journal-copy-"));

@@ -45,12 +45,13 @@ function server(migrated: boolean): ServerState {
 
 /** Plans the reversal of `migration`, the journal's last reversal of it being `reversal`. */
 function planOne(migration: AttemptRow, reversal: AttemptRow | undefined, migrated: boolean | undefined) {
-  const scope: RollbackScope = { all: true, lastReversal: (id) => (id === "ds-1" ? reversal : undefined) };
+  const scope: RollbackScope = { all: true };
   const plan = buildRollbackPlan({
     domain: "acme.domo.com",
     reversible: [migration],
     scope,
     server: migrated === undefined ? undefined : server(migrated),
+    lastReversals: new Map(reversal ? [["ds-1", reversal]] : []),
   });
   expect(plan.items).toHaveLength(1);
   return plan.items[0] as NonNullable<(typeof plan.items)[number]>;
@@ -136,7 +137,8 @@ describe("buildRollbackPlan: the server's list and the last reversal decide what
     const plan = buildRollbackPlan({
       domain: "acme.domo.com",
       reversible: [migration],
-      scope: { all: true, lastReversal: () => row("V2_TO_V1", "INCOMPLETE") },
+      scope: { all: true },
+      lastReversals: new Map([["ds-1", row("V2_TO_V1", "INCOMPLETE")]]),
       server: { accounts: new Set(["12"]), candidates: new Map([["12", new Map()]]) },
     });
     expect(plan.items[0]?.action).toBe("blocked");

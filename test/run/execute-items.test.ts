@@ -6,7 +6,7 @@ import { createRetryPolicy } from "../../src/domo/retry-policy.js";
 import type { Candidate, DomoApi, MigrationRecord } from "../../src/domo/types.js";
 import { JournalError } from "../../src/journal/journal-error.js";
 import { openJournal } from "../../src/journal/open-journal.js";
-import { executeItems } from "../../src/run/execute-items.js";
+import { type AttemptWriter, executeItems } from "../../src/run/execute-items.js";
 import { StopController } from "../../src/run/stop-controller.js";
 import type { WorkItem } from "../../src/run/types.js";
 
@@ -93,6 +93,34 @@ function startRun(journal: ReturnType<typeof openJournal>) {
   return journal;
 }
 
+/** The options of a run of r-1, one item at a time. */
+const serial = () => ({ runId: "r-1", domain: "d", concurrency: 1, stop: new StopController() });
+
+/**
+ * The journal's attempt writer, failing as a full disk would on the calls `begin` or `complete`
+ * pick (given how many of that kind were made, this one included).
+ */
+function failingWriter(
+  journal: ReturnType<typeof openJournal>,
+  fail: { begin?: (n: number) => boolean; complete?: (n: number) => boolean },
+): AttemptWriter {
+  let begun = 0;
+  let completed = 0;
+  const full = () => new JournalError(":memory:", "The disk holding the journal is full.");
+  return {
+    beginAttempt: (attempt) => {
+      begun += 1;
+      if (fail.begin?.(begun)) throw full();
+      return journal.beginAttempt(attempt);
+    },
+    completeAttempt: (id, result) => {
+      completed += 1;
+      if (fail.complete?.(completed)) throw full();
+      journal.completeAttempt(id, result);
+    },
+  };
+}
+
 const authError = () =>
   new DomoApiError({
     kind: "auth",
@@ -163,22 +191,8 @@ describe("executeItems", () => {
   it("an answer the journal cannot record is reported in flight, with the answer it got", async () => {
     const api = fakeApi((id) => record(id, "COMPLETE"));
     const journal = startRun(openJournal(":memory:"));
-    const failing = {
-      beginAttempt: (a: Parameters<typeof journal.beginAttempt>[0]) => journal.beginAttempt(a),
-      completeAttempt: () => {
-        throw new JournalError(":memory:", "The disk holding the journal is full.");
-      },
-    };
-    const result = await executeItems(
-      items(3),
-      { ...ports(api, journal), journal: failing },
-      {
-        runId: "r-1",
-        domain: "d",
-        concurrency: 1,
-        stop: new StopController(),
-      },
-    );
+    const failing = failingWriter(journal, { complete: () => true });
+    const result = await executeItems(items(3), { ...ports(api, journal), journal: failing }, serial());
     expect(api.calls).toEqual(["ds-0"]);
     expect(result.fatal?.code).toBe("JOURNAL");
     expect(result.outcomes[0]).toMatchObject({
@@ -207,26 +221,8 @@ describe("executeItems", () => {
         : record(id, "COMPLETE"),
     );
     const journal = startRun(openJournal(":memory:"));
-    let begun = 0;
-    const failing = {
-      beginAttempt: (a: Parameters<typeof journal.beginAttempt>[0]) => {
-        begun += 1;
-        if (begun > 1) throw new JournalError(":memory:", "The journal is read-only.");
-        return journal.beginAttempt(a);
-      },
-      completeAttempt: (id: number, r: Parameters<typeof journal.completeAttempt>[1]) =>
-        journal.completeAttempt(id, r),
-    };
-    const result = await executeItems(
-      items(2),
-      { ...ports(api, journal), journal: failing },
-      {
-        runId: "r-1",
-        domain: "d",
-        concurrency: 1,
-        stop: new StopController(),
-      },
-    );
+    const failing = failingWriter(journal, { begin: (n) => n > 1 });
+    const result = await executeItems(items(2), { ...ports(api, journal), journal: failing }, serial());
     expect(api.calls).toEqual(["ds-0"]);
     expect(result.outcomes[0]).toMatchObject({ outcome: "failed", state: "FAILED", attempts: 1 });
     expect(result.outcomes[1]?.outcome).toBe("not-started");
