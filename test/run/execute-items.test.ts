@@ -71,7 +71,12 @@ function ports(api: DomoApi, journal = openJournal(":memory:"), retries = 2) {
   return {
     api,
     journal,
-    retry: createRetryPolicy({ retries, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() }),
+    retry: createRetryPolicy({
+      retries,
+      minDelayMs: 0,
+      maxDelayMs: 0,
+      gate: new RateGate({ now: Date.now }),
+    }),
     now: () => new Date(),
     logger,
   };
