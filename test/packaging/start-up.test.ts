@@ -20,7 +20,6 @@ const HEAVY = [
   "undici",
   "yaml",
   "p-limit",
-  "p-retry",
   "cli-progress",
 ];
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
