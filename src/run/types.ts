@@ -59,6 +59,4 @@ export type StopReason = "interrupted" | "auth" | "setup" | "max-failures" | "jo
 /** Events for progress display and logs. */
 export type ExecutorEvent =
   | { type: "item-start"; item: WorkItem }
-  | { type: "item-done"; item: WorkItem; outcome: ItemOutcome }
-  | { type: "retry"; item: WorkItem; attempt: number; delayMs: number; message: string }
-  | { type: "stop"; reason: StopReason };
+  | { type: "item-done"; item: WorkItem; outcome: ItemOutcome };
