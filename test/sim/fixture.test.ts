@@ -39,8 +39,18 @@ describe("parseFixture", () => {
         dropAfterApply: 0,
         incompleteOnce: 0,
         aborted: 0,
+        status5xxAfterApply: 0,
+        resetAfterApply: 0,
+        hangBeforeApply: 0,
+        hangAfterApply: 0,
+        unknownState: 0,
+        reverseAborted: 0,
+        reverseIncompleteOnce: 0,
       },
       rateLimit: undefined,
+      revokeTokenAfter: undefined,
+      unknownIds: "aborted",
+      types: undefined,
       accounts: [{ id: "12", type: "snowflake-federated", name: "snowflake-federated account 12" }],
       datasources: [
         {
