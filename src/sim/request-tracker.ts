@@ -42,6 +42,8 @@ export class RequestTracker {
   #heldWaiters: (() => void)[] = [];
   #drainWaiters: (() => void)[] = [];
   readonly #hung = new Set<Exchange>();
+  /** `releaseAll` was called: nothing may hang any more. */
+  #closing = false;
   readonly #startListeners = new Set<(event: RequestStartEvent) => void>();
   readonly #endListeners = new Set<(entry: RequestLogEntry) => void>();
   readonly #goneListeners = new Set<(event: RequestStartEvent) => void>();
@@ -108,6 +110,7 @@ export class RequestTracker {
     }
     x.hang = outcome;
     this.#hung.add(x);
+    if (this.#closing) x.req.socket.destroy();
   }
 
   #clientGone(x: Exchange): void {
@@ -178,6 +181,7 @@ export class RequestTracker {
 
   /** Lets every held request go, for good, and cuts every hanging one: the simulator is closing. */
   releaseAll(): void {
+    this.#closing = true;
     this.#holds.clear();
     this.#releaseHeld();
     for (const x of this.#hung) x.req.socket.destroy();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 
-/** Every answer of the simulator carries this header, so a client can tell it is not Domo. */
-export const SIMULATOR_HEADER = "x-fedmigrate-simulator";
+/** Every answer of the simulator carries this header (value "1"), so a client can tell it is not Domo. */
+export { SIMULATOR_HEADER } from "../domo/types.js";
 
 /** The largest request body read; the rest is drained (a migrate answered 413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
