@@ -183,7 +183,7 @@ describe("reversals that end ABORTED or INCOMPLETE", () => {
 });
 
 describe("answers lost after the change was applied", () => {
-  it.each([500, 502, 503, 504])(
+  it.each([500, 502, 503, 504] as const)(
     "status-%i-after-apply-once: migrated, answered with that status; a retried POST is ABORTED 'already migrated'",
     async (status) => {
       const fault = `status-${status}-after-apply-once` as const;
