@@ -180,6 +180,22 @@ describe("candidates tied to accounts", () => {
   });
 });
 
+describe("GET /types lists a type without a V2 account", () => {
+  it("plan and migrate read it (no accounts, nothing to do there) and migrate the rest", async () => {
+    const fixture = generateFixture({ count: 3, seed: 4 });
+    ws = await makeWorkspace({
+      ...fixture,
+      types: [...new Set(fixture.accounts.map((a) => a.type)), "postgresql-federated"],
+    });
+    const run = await runCli(["migrate", ws.manifest], ws.env);
+    expect(run.code).toBe(0);
+    expect(
+      ws.sim.requestLog().some((e) => e.route === "accounts" && e.path.endsWith("/postgresql-federated")),
+    ).toBe(true);
+    expect(ws.sim.stats().migrations).toBe(3);
+  });
+});
+
 describe("a run against the simulator says so", () => {
   it("prints (simulator) in the summary and sets simulator in the JSON report", async () => {
     ws = await makeWorkspace({ count: 2, seed: 2 });
