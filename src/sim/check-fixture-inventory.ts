@@ -4,11 +4,15 @@ import {
   type DatasourceFault,
   type FixtureAccount,
   type FixtureDatasource,
+  type FixtureInput,
   REVERSE_FAULTS,
   type ReverseFault,
 } from "./fixture-types.js";
 
-const ACCOUNT_KEYS = ["id", "type", "name"] as const;
+type AccountInput = FixtureInput["accounts"][number];
+type DatasourceInput = FixtureInput["datasources"][number];
+
+const ACCOUNT_KEYS = ["id", "type", "name"] as const satisfies readonly (keyof AccountInput)[];
 const DATASOURCE_KEYS = [
   "id",
   "name",
@@ -22,7 +26,9 @@ const DATASOURCE_KEYS = [
   "fault",
   "candidateOf",
   "reverseFault",
-] as const;
+] as const satisfies readonly (keyof DatasourceInput)[];
+// Every field of a datasource is a known key (the reverse of `satisfies` above).
+const _allDatasourceKeys: readonly (typeof DATASOURCE_KEYS)[number][] = [] as (keyof DatasourceInput)[];
 
 /** The fixture's `accounts`: ids unique, every field a non-empty string. */
 export function checkAccounts(c: Checker, value: unknown): FixtureAccount[] {

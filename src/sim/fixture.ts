@@ -78,8 +78,11 @@ import { checkAccounts, checkDatasources, checkTypes } from "./check-fixture-inv
 import { Checker, describe, formatFixturePath } from "./fixture-checker.js";
 import { FixtureError } from "./fixture-error.js";
 import {
+  FAULT_SHARE_KEYS,
   type Fixture,
+  type FixtureBehaviour,
   type FixtureFaults,
+  type FixtureInput,
   type FixturePathIssue,
   SIM_MODES,
   type SimMode,
@@ -116,21 +119,24 @@ const BEHAVIOUR_KEYS = [
 
 /** Every fault share 0: a well-behaved instance. */
 export const NO_FAULTS: FixtureFaults = {
-  rate429: 0,
+  ...(Object.fromEntries(FAULT_SHARE_KEYS.map((key) => [key, 0])) as Record<FaultShareKey, number>),
   retryAfterSeconds: 1,
-  rate5xx: 0,
-  dropBeforeApply: 0,
-  dropAfterApply: 0,
-  incompleteOnce: 0,
-  aborted: 0,
-  status5xxAfterApply: 0,
-  resetAfterApply: 0,
-  hangBeforeApply: 0,
-  hangAfterApply: 0,
-  unknownState: 0,
-  reverseAborted: 0,
-  reverseIncompleteOnce: 0,
 };
+
+/** Every key a fixture author may write, once: the compiler checks each list against the types. */
+type Exactly<List extends readonly string[], Keys extends string> = [Keys] extends [List[number]]
+  ? [List[number]] extends [Keys]
+    ? List
+    : never
+  : never;
+type FaultShareKey = (typeof FAULT_SHARE_KEYS)[number];
+const _topKeysAreFixtureInput: Exactly<typeof TOP_KEYS, keyof FixtureInput> = TOP_KEYS;
+const _behaviourKeysAreFixtureBehaviour: Exactly<typeof BEHAVIOUR_KEYS, keyof FixtureBehaviour> =
+  BEHAVIOUR_KEYS;
+const _faultShareKeysAreFixtureFaults: Exactly<
+  typeof FAULT_SHARE_KEYS,
+  Exclude<keyof FixtureFaults, "retryAfterSeconds">
+> = FAULT_SHARE_KEYS;
 
 /** Checks a fixture and returns it normalised, or every issue found. Pure. */
 export function checkFixture(input: unknown): FixtureCheck {
