@@ -1,4 +1,4 @@
-import { type Checker, describe } from "./fixture-checker.js";
+import { describe, type FixtureChecker } from "./fixture-checker.js";
 import {
   DATASOURCE_FAULTS,
   type DatasourceFault,
@@ -30,8 +30,19 @@ const DATASOURCE_KEYS = [
 // Every field of a datasource is a known key (the reverse of `satisfies` above).
 const _allDatasourceKeys: readonly (typeof DATASOURCE_KEYS)[number][] = [] as (keyof DatasourceInput)[];
 
+/** What the instance holds: `types`, `accounts` and `datasources` of a fixture's root, checked. */
+export function checkFixtureInventory(
+  c: FixtureChecker,
+  root: Record<string, unknown>,
+): { types: string[] | undefined; accounts: FixtureAccount[]; datasources: FixtureDatasource[] } {
+  const types = checkTypes(c, root.types);
+  const accounts = checkAccounts(c, root.accounts);
+  const datasources = checkDatasources(c, root.datasources, accounts);
+  return { types, accounts, datasources };
+}
+
 /** The fixture's `accounts`: ids unique, every field a non-empty string. */
-export function checkAccounts(c: Checker, value: unknown): FixtureAccount[] {
+function checkAccounts(c: FixtureChecker, value: unknown): FixtureAccount[] {
   if (value === undefined) {
     c.fail(["accounts"], "is required (a list of Federated V2 accounts)");
     return [];
@@ -65,8 +76,8 @@ export function checkAccounts(c: Checker, value: unknown): FixtureAccount[] {
  * The fixture's `datasources`: ids unique, the table each reads, its initial state, its faults,
  * and the accounts it is a candidate of (each an account of its type).
  */
-export function checkDatasources(
-  c: Checker,
+function checkDatasources(
+  c: FixtureChecker,
   value: unknown,
   accounts: FixtureAccount[],
 ): FixtureDatasource[] {
@@ -174,7 +185,7 @@ export function checkDatasources(
 
 /** `candidateOf`: accounts of the fixture, of the datasource's type (an empty list is allowed: a candidate of none). */
 function checkCandidateOf(
-  c: Checker,
+  c: FixtureChecker,
   value: unknown,
   path: (string | number)[],
   type: string | undefined,
@@ -194,7 +205,7 @@ function checkCandidateOf(
 }
 
 /** `types`: what `GET /types` lists, as given (a type without accounts is Domo's prerequisite case). */
-export function checkTypes(c: Checker, value: unknown): string[] | undefined {
+function checkTypes(c: FixtureChecker, value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   return c.stringList(value, ["types"], "integration types");
 }

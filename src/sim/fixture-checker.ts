@@ -11,7 +11,7 @@ const FAULT_KEYS: readonly string[] = [...FAULT_SHARE_KEYS, "retryAfterSeconds"]
 export type Path = (string | number)[];
 
 /** Collects every issue of one check, with its path. */
-export class Checker {
+export class FixtureChecker {
   readonly issues: FixturePathIssue[] = [];
 
   fail(path: Path, message: string): undefined {

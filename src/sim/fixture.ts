@@ -74,8 +74,8 @@ export {
   type UnknownIdAnswer,
 } from "./fixture-types.js";
 
-import { checkAccounts, checkDatasources, checkTypes } from "./check-fixture-inventory.js";
-import { Checker, describe, formatFixturePath } from "./fixture-checker.js";
+import { checkFixtureInventory } from "./check-fixture-inventory.js";
+import { describe, FixtureChecker, formatFixturePath } from "./fixture-checker.js";
 import { FixtureError } from "./fixture-error.js";
 import {
   FAULT_SHARE_KEYS,
@@ -140,7 +140,7 @@ const _faultShareKeysAreFixtureFaults: Exactly<
 
 /** Checks a fixture and returns it normalised, or every issue found. Pure. */
 export function checkFixture(input: unknown): FixtureCheck {
-  const c = new Checker();
+  const c = new FixtureChecker();
   const root = c.record(input, [], TOP_KEYS);
   if (!root) return { ok: false, issues: c.issues };
 
@@ -175,10 +175,7 @@ export function checkFixture(input: unknown): FixtureCheck {
     root.unknownIds === undefined
       ? "aborted"
       : c.oneOf<UnknownIdAnswer>(root.unknownIds, ["unknownIds"], UNKNOWN_ID_ANSWERS);
-  const types = checkTypes(c, root.types);
-
-  const accounts = checkAccounts(c, root.accounts);
-  const datasources = checkDatasources(c, root.datasources, accounts);
+  const { types, accounts, datasources } = checkFixtureInventory(c, root);
 
   if (c.issues.length > 0 || token === undefined || latencyMs === undefined || !mode || !faults) {
     return { ok: false, issues: c.issues };
@@ -224,7 +221,7 @@ export function checkBehaviour(
   input: unknown,
   current: FixtureFaults,
 ): { ok: true; behaviour: Partial<Fixture> } | { ok: false; issues: FixturePathIssue[] } {
-  const c = new Checker();
+  const c = new FixtureChecker();
   const root = c.record(input, [], BEHAVIOUR_KEYS);
   if (!root) return { ok: false, issues: c.issues };
   const behaviour: Partial<Fixture> = {};

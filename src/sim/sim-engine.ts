@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { API_PREFIX, parseTarget } from "./classify-request.js";
-import { CONTROL_PREFIX, handleControl } from "./control-api.js";
-import { type Draws, drawFaults, gatewayStatus, serverErrorStatus } from "./fault-draws.js";
+import { type Draws, drawFaults, gatewayStatus, serverErrorStatus } from "./draw-faults.js";
 import {
   checkBehaviour,
   type DatasourceFault,
@@ -11,6 +10,7 @@ import {
   type LatencyRange,
 } from "./fixture.js";
 import { FixtureError } from "./fixture-error.js";
+import { CONTROL_PREFIX, handleControl } from "./handle-control.js";
 import { checkHost } from "./request-guard.js";
 import { type Exchange, RequestTracker } from "./request-tracker.js";
 import { hashParts, seededRandom } from "./seeded-random.js";
