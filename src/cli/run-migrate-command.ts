@@ -72,6 +72,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
       items: notAttemptedEntries(entries, notAttemptedReason(error)),
     });
   }
+  if (runtime.api.isSimulator?.()) report.simulator = true;
   await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
 }

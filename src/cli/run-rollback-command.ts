@@ -135,6 +135,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
           }).items.map((item) => rollbackPlannedOutcome(item, reason))
         : [],
   });
+  if (runtime.api.isSimulator?.()) report.simulator = true;
   await emitReport(report, args, io, config.journalPath);
   return report.exitCode;
 }

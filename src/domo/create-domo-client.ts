@@ -13,7 +13,7 @@ import {
 } from "./parse-response-body.js";
 import { parseRetryAfter } from "./retry-timing.js";
 import { summarizeBody } from "./summarize-body.js";
-import type { CallOptions, DomoApi } from "./types.js";
+import { type CallOptions, type DomoApi, SIMULATOR_HEADER } from "./types.js";
 
 /** How to reach one Domo instance's migration API. */
 export interface DomoClientOptions {
@@ -50,6 +50,7 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
   const now = opts.now ?? Date.now;
   // A server may echo request headers into an error page; what we quote of a body must not carry the token.
   const scrub = (text: string) => text.split(token).join("[REDACTED]");
+  let simulatorSeen = false;
 
   const http: KyInstance = ky.create({
     retry: 0,
@@ -117,6 +118,7 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
       clearTimeout(timer);
     }
     logger?.debug({ event: "http.request", method, path, status: response.status, ms: elapsed() }, "request");
+    if (response.headers.get(SIMULATOR_HEADER) === "1") simulatorSeen = true;
 
     const safeText = scrub(text);
     const body = summarizeBody(safeText, response.headers.get("content-type"));
@@ -176,6 +178,7 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
         (body) => parseMigrationRecordBody(body, { direction: "V2_TO_V1", datasourceId }),
         options,
       ),
+    isSimulator: () => simulatorSeen,
   };
 }
 

@@ -57,7 +57,7 @@ export function renderSummary(report: RunReport): string {
   const seconds = (report.durationMs / 1000).toFixed(1);
   const verdict = report.success ? pc.green("succeeded") : pc.red("did not succeed");
   lines.push(
-    `${report.command}${report.dryRun ? " (dry run)" : ""} ${report.runId ?? ""} on ${report.domain} ${verdict} in ${seconds}s (exit ${report.exitCode}).`,
+    `${report.command}${report.dryRun ? " (dry run)" : ""} ${report.runId ?? ""} on ${report.domain}${report.simulator ? " (simulator)" : ""} ${verdict} in ${seconds}s (exit ${report.exitCode}).`,
   );
   return `${lines.join("\n")}\n`;
 }

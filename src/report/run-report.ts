@@ -28,6 +28,8 @@ export interface RunReport {
   error?: RunError | null;
   counts: OutcomeCounts;
   items: ItemOutcome[];
+  /** True when the API answered as fedmigrate's simulator (a rehearsal, not Domo); absent otherwise. */
+  simulator?: boolean;
 }
 
 /** A run-level failure in a report: the same fields as the `--json` document of any other error. */

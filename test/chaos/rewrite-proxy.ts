@@ -51,7 +51,8 @@ export async function startRewriteProxy(
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: req.headers,
+          // As a reverse proxy does: the simulator answers only requests addressed to itself (421).
+          headers: { ...req.headers, host: upstream.host },
         },
         (answer) => {
           const parts: Buffer[] = [];

@@ -112,6 +112,18 @@ afterEach(() => {
 });
 
 describe("createDomoClient: the calls", () => {
+  it("notes an answer from fedmigrate's simulator (x-fedmigrate-simulator: 1), and only that", async () => {
+    domo().get(`${API_PATH}/types`).reply(200, ["t"]);
+    domo().get(`${API_PATH}/types`).reply(200, ["t"], { "x-fedmigrate-simulator": "0" });
+    domo().get(`${API_PATH}/types`).reply(401, "Unauthorized", { "x-fedmigrate-simulator": "1" });
+    const api = client();
+    await api.listTypes();
+    await api.listTypes();
+    expect(api.isSimulator?.()).toBe(false);
+    await expect(api.listTypes()).rejects.toThrow("401");
+    expect(api.isSimulator?.()).toBe(true);
+  });
+
   it("lists types, sending the token and accept headers", async () => {
     let headers: http.IncomingHttpHeaders = {};
     const scope = domo()

@@ -68,6 +68,14 @@ function summaryText(runReport: RunReport): string {
 }
 
 describe("renderSummary", () => {
+  it("says (simulator) after the domain of a run the simulator answered, and nothing otherwise", () => {
+    const items = [item(1, "complete")];
+    expect(summaryText({ ...report(items), simulator: true })).toContain(
+      "migrate r-1 on acme.domo.com (simulator) did not succeed",
+    );
+    expect(summaryText(report(items))).not.toContain("simulator");
+  });
+
   it("draws the counts and every failure as cli-table3 did", () => {
     const outcomes: Outcome[] = ["complete", "aborted", "not-started", "incomplete", "skipped", "failed"];
     const items = Array.from({ length: 300 }, (_, i) => item(i, outcomes[i % outcomes.length] as Outcome));
