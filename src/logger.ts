@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { prettyFactory as PrettyFactory } from "pino-pretty";
+import { registeredSecrets, secretPattern, showControlCharacters } from "./domo/clean-server-text.js";
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
@@ -39,13 +40,12 @@ const REDACT_PATHS = [
  * secret, wherever it hides (an error message, a nested object, an echoed body).
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  const secrets = [...new Set((opts.secrets ?? []).filter((secret) => secret !== ""))];
-  // A secret with a quote, backslash or control character appears JSON-escaped in the line.
-  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const scrub = (line: string) => forms.reduce((text, form) => text.split(form).join(CENSOR), line);
-
+  const secrets = [...new Set([...(opts.secrets ?? []), ...registeredSecrets()])].filter((s) => s !== "");
+  // Every encoding of every secret (a token with a quote appears JSON-escaped in the line), and
+  // control characters JSON leaves raw (C1, bidi overrides) shown as escapes.
+  const pattern = secretPattern(secrets);
+  const scrub = (line: string) =>
+    showControlCharacters(pattern === undefined ? line : line.replace(pattern, CENSOR));
   return pino(
     {
       level: opts.level,
@@ -53,7 +53,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: CENSOR },
-      ...(forms.length === 0 ? {} : { hooks: { streamWrite: scrub } }),
+      hooks: { streamWrite: scrub },
     },
     opts.pretty ? prettyDestination(opts.stream, opts.colorize ?? !process.env.NO_COLOR) : opts.stream,
   );

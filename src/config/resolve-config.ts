@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { registerSecret } from "../domo/clean-server-text.js";
 import { UsageError } from "../errors.js";
 import { type DomainInfo, resolveDomain } from "./resolve-domain.js";
 
@@ -62,6 +63,9 @@ export function resolveConfig(input: ConfigInput): ResolvedConfig {
     token = checkToken(env.DOMO_DEVELOPER_TOKEN.trim(), "DOMO_DEVELOPER_TOKEN");
     tokenSource = "env";
   }
+
+  // From here on, every output path redacts it, in any encoding (see clean-server-text.ts).
+  if (token !== undefined) registerSecret(token);
 
   return {
     domain: domain === undefined ? undefined : resolveDomainFrom(domain.value, domain.label),
