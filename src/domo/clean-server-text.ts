@@ -134,8 +134,10 @@ function visible(char: string): string {
  * without, they are shown too (one-line output: a table cell, a log line).
  */
 export function showControlCharacters(text: string, { keepLineBreaks = true } = {}): string {
-  const unified = text.replace(/\r\n/g, "\n");
-  return unified.replace(keepLineBreaks ? CONTROLS : CONTROLS_AND_BREAKS, visible);
+  const pattern = keepLineBreaks ? CONTROLS : CONTROLS_AND_BREAKS;
+  pattern.lastIndex = 0;
+  if (!pattern.test(text)) return text;
+  return text.replace(/\r\n/g, "\n").replace(pattern, visible);
 }
 
 /** Cleans server text for one set of secrets; the pattern is compiled once. */

@@ -124,7 +124,8 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
     logger?.debug({ event: "http.request", method, path, status: response.status, ms: elapsed() }, "request");
 
     // Cleaned before and after: the summary decodes JSON escapes and HTML entities of its own.
-    const summary = summarizeBody(clean.text(text), response.headers.get("content-type"));
+    const cleanText = clean.text(text);
+    const summary = summarizeBody(cleanText, response.headers.get("content-type"));
     const cleanOptional = (field: string | undefined) =>
       field === undefined ? undefined : clean.text(field);
     const body = {
@@ -147,7 +148,11 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
     let value: unknown;
     try {
       // Parsed from what was sent, then every string cleaned: `\u` escapes are decoded by then.
-      value = clean.value(JSON.parse(text));
+      // Without a backslash JSON decodes nothing, so every string is a piece of the text as
+      // sent: when cleaning the whole text changed nothing, no piece needs it (a 50,000-entry
+      // candidate list would otherwise take half a second more).
+      const parsed: unknown = JSON.parse(text);
+      value = cleanText === text && !text.includes("\\") ? parsed : clean.value(parsed);
     } catch {
       const problem = body.isHtml ? "the body is an HTML page, not JSON" : "the body is not JSON";
       throw DomoApiError.unexpectedBody(request, {
