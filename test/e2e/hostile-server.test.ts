@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -149,8 +149,13 @@ let catcher: Awaited<ReturnType<typeof startCatcher>>;
 let env: NodeJS.ProcessEnv;
 const results = new Map<string, CliResult>();
 
-async function run(name: string, args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const result = await runCli(args, { ...env, ...extra }, dir);
+async function run(
+  name: string,
+  args: string[],
+  extra: NodeJS.ProcessEnv = {},
+  launch?: Parameters<typeof runCli>[3],
+): Promise<CliResult> {
+  const result = await runCli(args, { ...env, ...extra }, dir, launch);
   results.set(name, result);
   return result;
 }
@@ -193,6 +198,15 @@ beforeAll(async () => {
   await run("report", ["report", "--last", "--html", "run.html", "--md", "run.md"]);
   await run("discover --out", ["discover", "--out", "discovered.yaml"]);
   await run("doctor", ["doctor"]);
+  for (const mask of ["027", "077"]) {
+    const umask = { prefix: ["sh", "-c", `umask ${mask}; exec "$0" "$@"`] };
+    await run(
+      `migrate, umask ${mask}`,
+      ["migrate", "migrations.yaml", "--report", `umask-${mask}.json`],
+      {},
+      umask,
+    );
+  }
   hostile.mode = "redirect";
   await run("doctor (redirect)", ["doctor"]);
   await run("plan (redirect)", ["plan", "migrations.yaml", "--json"]);
@@ -280,6 +294,11 @@ describe("a hostile server echoing the token in every encoding, with terminal es
     } finally {
       db.close();
     }
+  });
+
+  it("report files follow the umask: they hold no secret, and nothing forces another mode", () => {
+    expect(statSync(path.join(dir, "umask-027.json")).mode & 0o777).toBe(0o640);
+    expect(statSync(path.join(dir, "umask-077.json")).mode & 0o777).toBe(0o600);
   });
 
   it("the JUnit file still parses, with one test case per entry and none planted", () => {
