@@ -44,7 +44,9 @@ export function scanForTokens(
         // A token with no character to escape is the same text in several forms: report it once.
         if (seen.has(text)) return [];
         seen.add(text);
-        return [{ form, bytes }];
+        // Forms made only of escapes start with a marker: a file without it is not searched for them.
+        const marker = MARKERS[form];
+        return [{ form, bytes, marker }];
       });
     });
   const scan: TokenScan = { files: 0, bytes: 0, leaks: [] };
@@ -53,13 +55,33 @@ export function scanForTokens(
     const content = readFileSync(file);
     scan.files += 1;
     scan.bytes += content.length;
+    const markers = new Map<string, boolean>();
+    const hasMarker = (marker: string) => {
+      let found = markers.get(marker);
+      if (found === undefined) {
+        found = content.includes(marker);
+        markers.set(marker, found);
+      }
+      return found;
+    };
     for (const needle of needles) {
+      if (needle.marker !== undefined && !hasMarker(needle.marker)) continue;
       const offset = content.indexOf(needle.bytes);
       if (offset >= 0) scan.leaks.push({ file, offset, form: needle.form });
     }
   }
   return scan;
 }
+
+/** What every occurrence of a form made only of escapes begins with (a fast pre-check per file). */
+const MARKERS: Partial<Record<TokenEncoding, string>> = {
+  "json-in-json": "\\",
+  "u-escaped": "\\u",
+  "u-escaped-upper": "\\u",
+  "html-decimal": "&#",
+  "html-hex": "&#x",
+  "percent-all": "%",
+};
 
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true, recursive: true })
