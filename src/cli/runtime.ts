@@ -87,7 +87,7 @@ export async function apiRuntime(
     timeoutMs: (args.timeout ?? 300) * 1000,
     logger,
   });
-  const gate = new RateGate();
+  const gate = new RateGate({ now: Date.now });
   // Tests and rehearsals shorten the backoff; production keeps the default.
   const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
   const retry = createRetryPolicy({

@@ -139,6 +139,7 @@ function item(overrides: Partial<ItemOutcome> & Pick<ItemOutcome, "datasource" |
     errorMessage: null,
     httpStatus: null,
     attempts: 0,
+    resolvedBy: null,
     startedAt: null,
     endedAt: null,
     durationMs: null,

@@ -22,6 +22,7 @@ function item(i: number, outcome: Outcome): ItemOutcome {
     errorMessage: outcome === "aborted" ? "Table not found in the catalog ANALYTICS" : null,
     httpStatus: null,
     attempts: answered ? 1 : 0,
+    resolvedBy: null,
     startedAt: null,
     endedAt: null,
     durationMs: null,
