@@ -1,7 +1,12 @@
 import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { prettyFactory as PrettyFactory } from "pino-pretty";
-import { registeredSecrets, secretPattern, showControlCharacters } from "./domo/clean-server-text.js";
+import {
+  createServerTextCleaner,
+  registeredSecrets,
+  secretPattern,
+  showControlCharacters,
+} from "./domo/clean-server-text.js";
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
@@ -45,7 +50,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   // control characters JSON leaves raw (C1, bidi overrides) shown as escapes.
   const pattern = secretPattern(secrets);
   const scrub = (line: string) =>
-    showControlCharacters(pattern === undefined ? line : line.replace(pattern, CENSOR));
+    showControlCharacters(pattern === undefined ? line : line.replace(pattern, CENSOR), { json: true });
   return pino(
     {
       level: opts.level,
@@ -74,9 +79,18 @@ function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): De
     ignore: "pid,hostname",
     singleLine: true,
   });
+  // The JSON line keeps controls as `\u` escapes, which the formatter would decode and print
+  // raw: every string is made visible text (`\x1b`) before formatting.
+  const controlsOnly = createServerTextCleaner([]);
   return {
     write(line: string) {
-      stream.write(format(line));
+      let safe = line;
+      try {
+        safe = JSON.stringify(controlsOnly.value(JSON.parse(line)));
+      } catch {
+        // Not JSON: the formatter prints it as it is, and scrub() has already run over it.
+      }
+      stream.write(format(safe));
     },
   };
 }

@@ -21,6 +21,7 @@ export function sayOnStderr(
   io.stderr.write(
     terminalSafe(
       `${JSON.stringify({ level, time: new Date().toISOString(), event, ...extra, msg: message })}\n`,
+      { json: true },
     ),
   );
 }

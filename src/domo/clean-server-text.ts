@@ -119,25 +119,39 @@ const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters to neutralize.
 const CONTROLS_AND_BREAKS = /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
 
-/** How a control character is shown: `\x1b`, `\u202e`. */
-function visible(char: string): string {
+/** How a control character is shown: `\x1b`, `\u202e`; in JSON text, always `\u001b` (a valid escape). */
+function visible(char: string, json: boolean): string {
   const code = char.codePointAt(0) as number;
-  return code <= 0xff
+  return code <= 0xff && !json
     ? `\\x${code.toString(16).padStart(2, "0")}`
     : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/** Options of `showControlCharacters`. */
+export interface ShowControlsOptions {
+  /** Keep tab and line feed (default); without, they are shown too (one-line output). */
+  keepLineBreaks?: boolean;
+  /**
+   * The text is JSON (a log line): show each as a `\u` escape, which JSON can read back, so the
+   * line stays valid JSON (JSON.stringify leaves C1, DEL and the bidi controls raw).
+   */
+  json?: boolean;
 }
 
 /**
  * Control characters as visible escapes (`ESC` → `\x1b`), so that text can never clear a screen,
  * set a window title, plant a hyperlink (OSC 8) or reorder what is read (bidi overrides).
- * A CRLF becomes a line feed first. With `keepLineBreaks` (the default) tab and line feed stay;
- * without, they are shown too (one-line output: a table cell, a log line).
+ * A CRLF becomes a line feed first.
  */
-export function showControlCharacters(text: string, { keepLineBreaks = true } = {}): string {
+export function showControlCharacters(
+  text: string,
+  { keepLineBreaks = true, json = false }: ShowControlsOptions = {},
+): string {
   const pattern = keepLineBreaks ? CONTROLS : CONTROLS_AND_BREAKS;
   pattern.lastIndex = 0;
   if (!pattern.test(text)) return text;
-  return text.replace(/\r\n/g, "\n").replace(pattern, visible);
+  const unified = json ? text : text.replace(/\r\n/g, "\n");
+  return unified.replace(pattern, (char) => visible(char, json));
 }
 
 /** Cleans server text for one set of secrets; the pattern is compiled once. */
