@@ -20,13 +20,15 @@ import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
  * with XPath (xmldom + xpath). The schemas, in test/fixtures/ with their origin in a comment:
  * - junit.xsd: the Ant/Surefire shape GitLab, Azure Pipelines and the GitHub actions read;
  * - jenkins-xunit-junit-10.xsd: Jenkins' xunit plugin (it rejects `skipped` on <testsuites>);
- * - surefire-test-report-3.0.xsd: Maven Surefire's (a single <testsuite>, no `timestamp`).
+ * - surefire-test-report-3.0.xsd and surefire-test-report.xsd: Maven Surefire's, current and
+ *   earlier (a single <testsuite>, no `timestamp`, `type` on each failure).
  */
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
 const SCHEMAS = {
   "Ant/Surefire (junit.xsd)": "junit.xsd",
   "Jenkins xunit junit-10.xsd": "jenkins-xunit-junit-10.xsd",
   "Maven Surefire 3.0": "surefire-test-report-3.0.xsd",
+  "Maven Surefire (earlier)": "surefire-test-report.xsd",
 } as const;
 type SchemaName = keyof typeof SCHEMAS;
 const SCHEMA_NAMES = Object.keys(SCHEMAS) as SchemaName[];
