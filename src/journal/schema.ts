@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { chainUnchainedRows } from "./journal-chain.js";
 import { JournalError } from "./journal-error.js";
 
 /** One step of the journal's schema. Versions run 1, 2, 3… with no gaps; never edit a released one. */
@@ -20,7 +21,7 @@ export const JOURNAL_APPLICATION_ID = 0x46444d47;
  * The columns of `item_latest` (schema version 1): each keeps the highest attempt id of the item
  * whose row meets its condition.
  */
-const ITEM_LATEST_COLUMNS: readonly (readonly [column: string, condition: string])[] = [
+export const ITEM_LATEST_COLUMNS: readonly (readonly [column: string, condition: string])[] = [
   // Any row: the item's latest attempt, whatever its direction and state.
   ["last_id", "1"],
   // The latest final attempt each way.
@@ -163,6 +164,71 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
         END;
       `);
       db.pragma(`application_id = ${JOURNAL_APPLICATION_ID}`);
+    },
+  },
+  {
+    version: 2,
+    description:
+      "REPLACE-proof guard triggers on attempts and runs; ended runs immutable; the hash chain (table chain) over existing final rows",
+    up(db) {
+      db.exec(`
+        -- SQLite's REPLACE conflict resolution deletes the old row without firing delete triggers
+        -- (unless recursive_triggers is on), so every UNIQUE key is guarded before the insert.
+        CREATE TRIGGER attempts_no_replace BEFORE INSERT ON attempts
+        WHEN EXISTS (SELECT 1 FROM attempts WHERE id = NEW.id)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a recorded attempt cannot be replaced (REPLACE, INSERT OR REPLACE); attempts are append-only');
+        END;
+        CREATE TRIGGER runs_no_replace BEFORE INSERT ON runs
+        WHEN EXISTS (SELECT 1 FROM runs WHERE id = NEW.id OR rowid = NEW.rowid)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a recorded run cannot be replaced (REPLACE, INSERT OR REPLACE)');
+        END;
+        CREATE TRIGGER runs_ended_are_final BEFORE UPDATE ON runs
+        WHEN OLD.status <> 'RUNNING' OR OLD.ended_at IS NOT NULL
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a run that has ended cannot be changed');
+        END;
+        CREATE TRIGGER runs_end_sets_outcome_only BEFORE UPDATE ON runs
+        WHEN OLD.status = 'RUNNING' AND OLD.ended_at IS NULL AND (
+          NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.command IS NOT OLD.command
+          OR NEW.started_at IS NOT OLD.started_at OR NEW.domain IS NOT OLD.domain
+          OR NEW.manifests_hash IS NOT OLD.manifests_hash OR NEW."user" IS NOT OLD."user"
+          OR NEW.host IS NOT OLD.host OR NEW.pid IS NOT OLD.pid OR NEW.ci_job_url IS NOT OLD.ci_job_url
+          OR NEW.options IS NOT OLD.options)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a running run may change its status and end time only');
+        END;
+        CREATE TRIGGER runs_ended_no_delete BEFORE DELETE ON runs
+        WHEN OLD.status <> 'RUNNING' OR OLD.ended_at IS NOT NULL
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a run that has ended cannot be deleted');
+        END;
+
+        -- The hash chain over final rows, in order of finalisation (see journal-chain.ts).
+        CREATE TABLE chain (
+          seq        INTEGER PRIMARY KEY NOT NULL,
+          attempt_id INTEGER UNIQUE REFERENCES attempts (id),
+          run_id     TEXT UNIQUE REFERENCES runs (id),
+          hash       TEXT NOT NULL,
+          CHECK ((attempt_id IS NULL) <> (run_id IS NULL))
+        );
+        CREATE TRIGGER chain_append_only BEFORE INSERT ON chain
+        WHEN EXISTS (SELECT 1 FROM chain WHERE seq = NEW.seq OR attempt_id = NEW.attempt_id OR run_id = NEW.run_id)
+          OR NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM chain)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be replaced or skipped');
+        END;
+        CREATE TRIGGER chain_no_update BEFORE UPDATE ON chain
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be changed');
+        END;
+        CREATE TRIGGER chain_no_delete BEFORE DELETE ON chain
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be deleted');
+        END;
+      `);
+      chainUnchainedRows(db);
     },
   },
 ];

@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
+import { auditJournal, type JournalAudit } from "./audit-journal.js";
 import type { Journal, LatestStatesFilter } from "./journal.js";
+import { appendToChain, type ChainHead, readChainHead } from "./journal-chain.js";
 import { JournalError, journalErrorFrom } from "./journal-error.js";
 import { journalStateHash } from "./journal-state-hash.js";
 import {
@@ -95,9 +97,14 @@ export class SqliteJournal implements Journal {
   }
 
   finishRun(runId: string, status: RunStatus, endedAt: string): void {
-    const changes = this.write(
-      `recording the end of run ${runId}`,
-      () => this.statements.finishRun.run(status, endedAt, runId).changes,
+    const changes = this.write(`recording the end of run ${runId}`, () =>
+      this.db
+        .transaction(() => {
+          const changed = this.statements.finishRun.run(status, endedAt, runId).changes;
+          if (changed === 1) appendToChain(this.db, "run", runId);
+          return changed;
+        })
+        .immediate(),
     );
     if (changes === 0)
       throw new JournalError(this.path, `The journal ${this.path} has no run ${runId} to finish.`);
@@ -142,7 +149,15 @@ export class SqliteJournal implements Journal {
     if ((result.state as AttemptState) === "IN_FLIGHT") {
       throw new JournalError(this.path, `Cannot complete attempt ${id} as IN_FLIGHT (while ${doing}).`);
     }
-    const changes = this.write(doing, () => this.statements.completeAttempt.run({ ...result, id }).changes);
+    const changes = this.write(doing, () =>
+      this.db
+        .transaction(() => {
+          const changed = this.statements.completeAttempt.run({ ...result, id }).changes;
+          if (changed === 1) appendToChain(this.db, "attempt", id);
+          return changed;
+        })
+        .immediate(),
+    );
     if (changes === 1) return;
     const state = this.guard(doing, () => this.statements.attemptState.get(id));
     throw new JournalError(
@@ -215,6 +230,14 @@ export class SqliteJournal implements Journal {
         inFlightIds: this.statements.inFlightIds.all(domain),
       }),
     );
+  }
+
+  chainHead(): ChainHead {
+    return this.guard("reading the head of its hash chain", () => readChainHead(this.db));
+  }
+
+  audit(): JournalAudit {
+    return this.guard("auditing it", () => auditJournal(this.db));
   }
 
   acquireLock(owner: LockOwner, options?: AcquireLockOptions): LockAcquired {
