@@ -6,6 +6,7 @@ import {
   chainHash,
   columnList,
 } from "./journal-chain.js";
+import { JournalError } from "./journal-error.js";
 import { ITEM_LATEST_COLUMNS, upgradeSchema } from "./schema.js";
 
 /** Which part of the offline audit found something. */
@@ -248,12 +249,18 @@ const ACTUAL_ITEM_LATEST = `SELECT ${ITEM_LATEST_NAMES.join(", ")} FROM item_lat
 
 /** item_latest must equal what the attempts say; names the first item (by domain, datasource) that does not. */
 function checkDerived(db: Database.Database): AuditFinding[] {
+  // One pass over the attempts (by the attempts_item index), then each item_latest row found by
+  // its key; and item_latest rows for items without attempts by index lookups.
+  const differs = ITEM_LATEST_COLUMNS.map(([column]) => `l.${column} IS NOT e.${column}`).join(" OR ");
   const first = db
     .prepare<[], { domain: string; datasource_id: string }>(
-      `SELECT domain, datasource_id FROM (
-         SELECT * FROM (${EXPECTED_ITEM_LATEST} EXCEPT ${ACTUAL_ITEM_LATEST})
+      `SELECT * FROM (
+         SELECT e.domain, e.datasource_id FROM (${EXPECTED_ITEM_LATEST}) e
+         LEFT JOIN item_latest l ON l.domain = e.domain AND l.datasource_id = e.datasource_id
+         WHERE l.domain IS NULL OR ${differs}
          UNION ALL
-         SELECT * FROM (${ACTUAL_ITEM_LATEST} EXCEPT ${EXPECTED_ITEM_LATEST}))
+         SELECT l.domain, l.datasource_id FROM item_latest l
+         WHERE NOT EXISTS (SELECT 1 FROM attempts a WHERE a.domain = l.domain AND a.datasource_id = l.datasource_id))
        ORDER BY domain, datasource_id LIMIT 1`,
     )
     .get();
@@ -265,17 +272,15 @@ function checkDerived(db: Database.Database): AuditFinding[] {
   const actual = db.prepare(`${ACTUAL_ITEM_LATEST}${where}`).get(first.domain, first.datasource_id) as
     | Record<string, unknown>
     | undefined;
-  const differs = ITEM_LATEST_COLUMNS.map(([column]) => column).find(
-    (column) => expected?.[column] !== actual?.[column],
+  const column = ITEM_LATEST_COLUMNS.map(([name]) => name).find(
+    (name) => expected?.[name] !== actual?.[name],
   );
   const what = !actual
     ? "has no row for it"
     : !expected
       ? "has a row for it although it has no attempts"
-      : `says ${differs} ${String(actual[differs ?? ""] ?? "NULL")}, the attempts say ${String(expected[differs ?? ""] ?? "NULL")}`;
-  const attemptId = (expected?.[differs ?? "last_id"] ?? actual?.[differs ?? "last_id"]) as
-    | number
-    | undefined;
+      : `says ${column} ${String(actual[column ?? ""] ?? "NULL")}, the attempts say ${String(expected[column ?? ""] ?? "NULL")}`;
+  const attemptId = (expected?.[column ?? "last_id"] ?? actual?.[column ?? "last_id"]) as number | undefined;
   return [
     {
       check: "derived",
@@ -286,4 +291,24 @@ function checkDerived(db: Database.Database): AuditFinding[] {
       ...(typeof attemptId === "number" ? { attemptId } : {}),
     },
   ];
+}
+
+/**
+ * The error `migrate` and `rollback` stop with when the journal fails its offline audit (nothing
+ * is sent), naming the first finding; undefined when the audit is clean.
+ */
+export function journalAuditError(path: string, audit: JournalAudit): JournalError | undefined {
+  const [first] = audit.findings;
+  if (!first) return undefined;
+  const more =
+    audit.findings.length > 1
+      ? ` (and ${audit.findings.length - 1} more finding${audit.findings.length > 2 ? "s" : ""})`
+      : "";
+  return new JournalError(
+    path,
+    `The journal ${path} fails its audit, so nothing was sent: ${first.message}${more}`,
+    {
+      hint: `Run 'fedmigrate audit --offline --journal ${path}' to see every finding. ${first.hint}`,
+    },
+  );
 }

@@ -27,6 +27,11 @@ export function renderJunit(report: RunReport): string {
     .time(report.durationMs / 1000);
   if (report.runId) suite.property("runId", report.runId);
   suite.property("success", String(report.success));
+  // The journal's hash-chain head after the run, to check a copy of the journal against later.
+  if (report.journalHead) {
+    suite.property("journalHeadSeq", String(report.journalHead.seq));
+    suite.property("journalHeadHash", report.journalHead.hash);
+  }
   // What stopped the run as a whole (the journal, the token, the API), for a CI reader.
   if (report.error) {
     suite.property("errorCode", report.error.code);
