@@ -10,7 +10,10 @@ import { JournalError } from "./journal-error.js";
 import { ITEM_LATEST_COLUMNS, upgradeSchema } from "./schema.js";
 
 /** Which part of the offline audit found something. */
-export type AuditCheck = "chain" | "triggers" | "derived";
+export type AuditCheck = "schema" | "chain" | "triggers" | "derived";
+
+/** The schema version that added the chain and the REPLACE-proof triggers. */
+const CHAIN_SCHEMA_VERSION = 2;
 
 /** One thing the offline audit found wrong, naming the row where it can. */
 export interface AuditFinding {
@@ -49,6 +52,22 @@ const RESTORE_HINT =
  * the first broken link: the rest of the chain is relative to it.
  */
 export function auditJournal(db: Database.Database): JournalAudit {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version < CHAIN_SCHEMA_VERSION) {
+    // Read-only opens do not upgrade: an old journal has no chain (nor the newer triggers) yet.
+    return {
+      ok: false,
+      head: { seq: 0, hash: "" },
+      verifiedEntries: 0,
+      findings: [
+        {
+          check: "schema",
+          message: `The journal has schema version ${version}, which has no hash chain yet: it cannot be verified.`,
+          hint: "The next migrate or rollback upgrades it in place and chains the rows it holds; audit it then.",
+        },
+      ],
+    };
+  }
   const chain = verifyChain(db);
   const findings = [...chain.findings, ...checkTriggers(db), ...checkDerived(db)];
   return { ok: findings.length === 0, head: chain.head, verifiedEntries: chain.verified, findings };
