@@ -176,6 +176,24 @@ describe("the offline audit", () => {
   });
 });
 
+describe("the chain as runs end", () => {
+  it("chains a run marked CRASHED by the next run's lock, which cannot then be ended again", () => {
+    const path = join(tempDir(), "fedmigrate.db");
+    const journal = open(path);
+    journal.startRun(aRun({ id: "run-dead" }));
+    record(journal, "run-dead", "ds-1", "V1_TO_V2", "COMPLETE");
+    const before = journal.chainHead();
+    const owner = { runId: "run-next", pid: 1, host: "h", startedAt: "t", heartbeatAt: "t" };
+    expect(journal.acquireLock(owner).crashedRuns).toEqual(["run-dead"]);
+    expect(journal.chainHead().seq).toBe(before.seq + 1);
+    expect(journal.audit()).toMatchObject({ ok: true, findings: [] });
+    expect(() => journal.finishRun("run-dead", "SUCCEEDED", "2025-01-01T02:00:00.000Z")).toThrow(
+      /run that has ended cannot be changed/,
+    );
+    expect(journal.audit().ok).toBe(true);
+  });
+});
+
 describe("upgrading a version-1 journal", () => {
   it("chains the rows it holds and audits clean; later runs extend the chain", () => {
     const path = join(tempDir(), "fedmigrate.db");
