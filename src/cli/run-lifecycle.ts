@@ -123,7 +123,13 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     return failedBeforeStart(error);
   }
   // A journal rewritten behind fedmigrate's back is not acted on: no lock, no run row, no request.
-  const broken = journalAuditError(input.journalPath, journal.audit());
+  let broken: FedmigrateError | undefined;
+  try {
+    broken = journalAuditError(input.journalPath, journal.auditBeforeRun(started.toISOString()));
+  } catch (error) {
+    journal.close();
+    return failedBeforeStart(error);
+  }
   if (broken) {
     journal.close();
     return failedBeforeStart(broken);

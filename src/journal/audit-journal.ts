@@ -35,7 +35,10 @@ export interface JournalAudit {
   ok: boolean;
   /** The chain's head as stored (seq 0, hash "" when empty); trust it only when `ok`. */
   head: ChainHead;
-  /** How many chain entries were verified before the first chain finding (all of them when none). */
+  /**
+   * How many chain entries were verified before the first chain finding (all of them when none;
+   * those after the checkpoint only, for `auditJournal(db, { from })`).
+   */
   verifiedEntries: number;
   findings: AuditFinding[];
 }
@@ -51,7 +54,7 @@ const RESTORE_HINT =
  * and the derived table `item_latest` (equal to what the attempts say). Chain findings stop at
  * the first broken link: the rest of the chain is relative to it.
  */
-export function auditJournal(db: Database.Database): JournalAudit {
+export function auditJournal(db: Database.Database, options: { from?: ChainHead } = {}): JournalAudit {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version < CHAIN_SCHEMA_VERSION) {
     // Read-only opens do not upgrade: an old journal has no chain (nor the newer triggers) yet.
@@ -68,7 +71,7 @@ export function auditJournal(db: Database.Database): JournalAudit {
       ],
     };
   }
-  const chain = verifyChain(db);
+  const chain = verifyChain(db, options.from ?? { seq: 0, hash: "" });
   const findings = [...chain.findings, ...checkTriggers(db), ...checkDerived(db)];
   return { ok: findings.length === 0, head: chain.head, verifiedEntries: chain.verified, findings };
 }
@@ -80,17 +83,47 @@ const WALK_SQL = `SELECT c.seq, c.hash, c.attempt_id, c.run_id,
   ${columnList(CHAINED_ATTEMPT_COLUMN_NAMES, "a")}, a.rowid IS NOT NULL,
   ${columnList(CHAINED_RUN_COLUMN_NAMES, "r")}, r.rowid IS NOT NULL
   FROM chain c LEFT JOIN attempts a ON a.id = c.attempt_id LEFT JOIN runs r ON r.id = c.run_id
-  ORDER BY c.seq`;
+  WHERE c.seq > ? ORDER BY c.seq`;
 
-function verifyChain(db: Database.Database): {
+/** Verifies the chain's entries after `from` (a checkpoint verified earlier; entry 0 for all). */
+function verifyChain(
+  db: Database.Database,
+  from: ChainHead,
+): {
   head: ChainHead;
   verified: number;
   findings: AuditFinding[];
 } {
-  let head: ChainHead = { seq: 0, hash: "" };
+  let head: ChainHead = from;
   let chainedAttempts = 0;
   let chainedRuns = 0;
-  for (const row of db.prepare<[], unknown[]>(WALK_SQL).raw().iterate()) {
+  if (from.seq > 0) {
+    // The entries up to the checkpoint were verified then; the guard triggers kept them so since
+    // (the caller checks that the schema, triggers included, has not changed): count them only.
+    const anchor = db
+      .prepare<[{ seq: number }], { hash: string; attempts: number; runs: number }>(
+        `SELECT (SELECT hash FROM chain WHERE seq = @seq) AS hash,
+           (SELECT count(attempt_id) FROM chain WHERE seq <= @seq) AS attempts,
+           (SELECT count(run_id) FROM chain WHERE seq <= @seq) AS runs`,
+      )
+      .get({ seq: from.seq });
+    if (anchor?.hash !== from.hash) {
+      return {
+        head: from,
+        verified: 0,
+        findings: [
+          {
+            check: "chain",
+            message: `Chain entry ${from.seq} no longer has the hash verified at the last run's start: the chain was rewritten.`,
+            hint: RESTORE_HINT,
+          },
+        ],
+      };
+    }
+    chainedAttempts = anchor.attempts;
+    chainedRuns = anchor.runs;
+  }
+  for (const row of db.prepare<[number], unknown[]>(WALK_SQL).raw().iterate(from.seq)) {
     const seq = row[0] as number;
     const stored = row[1] as string;
     const attemptId = row[2] as number | null;
@@ -101,7 +134,7 @@ function verifyChain(db: Database.Database): {
     const runFound = row[5 + ATTEMPT_WIDTH + RUN_WIDTH] === 1;
     const broken = (message: string, extra: Partial<AuditFinding> = {}) => ({
       head,
-      verified: head.seq,
+      verified: head.seq - from.seq,
       findings: [{ check: "chain" as const, message, hint: RESTORE_HINT, ...extra }],
     });
     if (seq !== head.seq + 1) {
@@ -141,7 +174,7 @@ function verifyChain(db: Database.Database): {
   const unchained = unchainedRow(db, chainedAttempts, chainedRuns);
   return {
     head,
-    verified: head.seq,
+    verified: head.seq - from.seq,
     findings: unchained ? [{ check: "chain", hint: RESTORE_HINT, ...unchained }] : [],
   };
 }

@@ -72,6 +72,13 @@ export interface Journal {
    * audit-journal.ts). Never throws for a finding; reads the whole journal.
    */
   audit(): JournalAudit;
+  /**
+   * The audit `migrate` and `rollback` run before they start: as `audit()`, but the chain only
+   * from the checkpoint the last such audit stored (the entries up to it were verified then and
+   * the guard triggers kept them, as long as the schema has not changed since: otherwise it
+   * verifies everything). Stores the new checkpoint when clean. Writable journals only.
+   */
+  auditBeforeRun(at: string): JournalAudit;
 
   /** Takes the run lock or throws `JournalLockedError`; see `acquireLock` in run-lock.ts. */
   acquireLock(owner: LockOwner, options?: AcquireLockOptions): LockAcquired;

@@ -223,6 +223,17 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
         BEGIN
           SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be changed');
         END;
+        -- The chain head the last migrate or rollback verified before it started, with the schema
+        -- it verified (PRAGMA schema_version, which any DROP or CREATE TRIGGER changes): while the
+        -- schema is unchanged the guard triggers kept every entry up to it, so the next run verifies
+        -- only the entries after it. \`fedmigrate audit\` ignores it and verifies them all.
+        CREATE TABLE chain_checkpoint (
+          id             INTEGER PRIMARY KEY CHECK (id = 1),
+          seq            INTEGER NOT NULL,
+          hash           TEXT NOT NULL,
+          schema_version INTEGER NOT NULL,
+          verified_at    TEXT NOT NULL
+        );
         CREATE TRIGGER chain_no_delete BEFORE DELETE ON chain
         BEGIN
           SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be deleted');

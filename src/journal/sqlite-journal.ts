@@ -240,6 +240,32 @@ export class SqliteJournal implements Journal {
     return this.guard("auditing it", () => auditJournal(this.db));
   }
 
+  auditBeforeRun(at: string): JournalAudit {
+    return this.write("auditing it before the run", () => {
+      const schemaVersion = this.db.pragma("schema_version", { simple: true }) as number;
+      const checkpoint = this.db
+        .prepare<[], { seq: number; hash: string; schemaVersion: number }>(
+          "SELECT seq, hash, schema_version AS schemaVersion FROM chain_checkpoint WHERE id = 1",
+        )
+        .get();
+      const from =
+        checkpoint?.schemaVersion === schemaVersion
+          ? { seq: checkpoint.seq, hash: checkpoint.hash }
+          : undefined;
+      const audit = auditJournal(this.db, { from });
+      if (audit.ok) {
+        this.db
+          .prepare(
+            `INSERT INTO chain_checkpoint (id, seq, hash, schema_version, verified_at) VALUES (1, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+               schema_version = excluded.schema_version, verified_at = excluded.verified_at`,
+          )
+          .run(audit.head.seq, audit.head.hash, schemaVersion, at);
+      }
+      return audit;
+    });
+  }
+
   acquireLock(owner: LockOwner, options?: AcquireLockOptions): LockAcquired {
     return this.write(`taking the run lock for run ${owner.runId}`, () =>
       acquireLock(this.db, owner, options),

@@ -176,6 +176,55 @@ describe("the offline audit", () => {
   });
 });
 
+describe("the audit before a run", () => {
+  it("verifies from the last run's checkpoint while the schema is unchanged, all of it once it changed", () => {
+    const { path, ids } = journalFile();
+    const journal = open(path);
+    const first = journal.auditBeforeRun("2025-01-02T00:00:00.000Z");
+    expect(first).toMatchObject({ ok: true, verifiedEntries: 5, head: { seq: 5 } });
+    journal.startRun(aRun({ id: "run-3" }));
+    record(journal, "run-3", "ds-9", "V1_TO_V2", "COMPLETE");
+    journal.finishRun("run-3", "SUCCEEDED", "2025-01-02T01:00:00.000Z");
+    // Only the two entries written since were walked; the rest was counted.
+    expect(journal.auditBeforeRun("2025-01-03T00:00:00.000Z")).toMatchObject({
+      ok: true,
+      verifiedEntries: 2,
+      head: { seq: 7 },
+    });
+    journal.close();
+
+    // An edit made after dropping a trigger, which is then recreated as it was: the schema changed.
+    const db = new Database(path);
+    const sql = db
+      .prepare("SELECT sql FROM sqlite_schema WHERE name = 'attempts_final_rows_are_final'")
+      .pluck()
+      .get();
+    db.exec("DROP TRIGGER attempts_final_rows_are_final");
+    db.prepare("UPDATE attempts SET toe = 'FORGED' WHERE id = ?").run(ids.complete);
+    db.exec(String(sql));
+    db.close();
+    const reopened = open(path);
+    const audit = reopened.auditBeforeRun("2025-01-04T00:00:00.000Z");
+    expect(audit.ok).toBe(false);
+    expect(audit.findings[0]).toMatchObject({
+      check: "chain",
+      attemptId: ids.complete,
+      datasourceId: "ds-2",
+    });
+  });
+
+  it("names a checkpoint whose entry no longer has the hash it had", () => {
+    const { path } = journalFile();
+    const db = new Database(path, { readonly: true });
+    try {
+      const audit = auditJournal(db, { from: { seq: 2, hash: "0".repeat(64) } });
+      expect(audit.findings[0]?.message).toMatch(/Chain entry 2 no longer has the hash verified/);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe("the chain as runs end", () => {
   it("chains a run marked CRASHED by the next run's lock, which cannot then be ended again", () => {
     const path = join(tempDir(), "fedmigrate.db");
