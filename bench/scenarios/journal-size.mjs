@@ -47,11 +47,16 @@ export async function benchJournalSize({ attempts = 1_000_000, datasources = 20_
     const openStarted = performance.now();
     openJournal(file).close();
     const writableOpenMs = performance.now() - openStarted;
-    // What migrate and rollback pay next: the offline audit they refuse a broken journal with.
-    const journal = openJournal(file, { readonly: true });
-    const auditStarted = performance.now();
-    const audit = journal.audit();
-    const auditMs = performance.now() - auditStarted;
+    // What migrate and rollback pay next: the audit they refuse a broken journal with. The first
+    // one verifies the whole chain and stores a checkpoint; the next ones start from it.
+    const journal = openJournal(file);
+    const timed = () => {
+      const began = performance.now();
+      const result = journal.auditBeforeRun(new Date().toISOString());
+      return { result, ms: performance.now() - began };
+    };
+    const { result: audit, ms: auditMs } = timed();
+    const { ms: checkpointAuditMs } = timed();
     journal.close();
     return {
       id: "journal",
@@ -65,6 +70,7 @@ export async function benchJournalSize({ attempts = 1_000_000, datasources = 20_
         results,
         writableOpenMs,
         auditMs,
+        checkpointAuditMs,
         auditOk: audit.ok,
         chainEntries: audit.head.seq,
       },
