@@ -47,6 +47,24 @@ const ITEM_LATEST_FOLD = `
           ).join(",\n            ")}
           WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id;`;
 
+/** What item_latest's `column` must hold for the item of the row NEW: the highest id meeting its condition. */
+function expectedItemLatest(column: string): string {
+  const condition = ITEM_LATEST_COLUMNS.find(([name]) => name === column)?.[1] ?? "0";
+  return `(SELECT max(a.id) FROM attempts a WHERE a.domain = NEW.domain AND a.datasource_id = NEW.datasource_id
+            AND (${condition.replaceAll("NEW.", "a.")}))`;
+}
+
+/**
+ * When an item_latest row NEW differs from what the attempts say (schema version 2's guards). An
+ * insert (the fold's first step) sets last_id only; the fold's update then sets the rest.
+ */
+const ITEM_LATEST_DIFFERS = {
+  insert: `(NEW.last_id IS NOT ${expectedItemLatest("last_id")} OR ${ITEM_LATEST_COLUMNS.slice(1)
+    .map(([column]) => `(NEW.${column} IS NOT NULL AND NEW.${column} IS NOT ${expectedItemLatest(column)})`)
+    .join(" OR ")})`,
+  update: `(${ITEM_LATEST_COLUMNS.map(([column]) => `NEW.${column} IS NOT ${expectedItemLatest(column)}`).join(" OR ")})`,
+};
+
 /**
  * The schema, oldest first. The tables are a public interface (operators audit them with
  * `sqlite3`): a later version may add columns, tables and indexes, but never renames or drops one.
@@ -223,6 +241,25 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
         BEGIN
           SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be changed');
         END;
+        -- item_latest is derived: it may only ever hold what the attempts say (the folds above
+        -- write exactly that), so no client can point an item at another row behind their back.
+        CREATE TRIGGER item_latest_no_replace BEFORE INSERT ON item_latest
+        WHEN EXISTS (SELECT 1 FROM item_latest WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id)
+          OR ${ITEM_LATEST_DIFFERS.insert}
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+        CREATE TRIGGER item_latest_matches_attempts BEFORE UPDATE ON item_latest
+        WHEN NEW.domain IS NOT OLD.domain OR NEW.datasource_id IS NOT OLD.datasource_id
+          OR ${ITEM_LATEST_DIFFERS.update}
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+        CREATE TRIGGER item_latest_no_delete BEFORE DELETE ON item_latest
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+
         -- The chain head the last migrate or rollback verified before it started, with the schema
         -- it verified (PRAGMA schema_version, which any DROP or CREATE TRIGGER changes): while the
         -- schema is unchanged the guard triggers kept every entry up to it, so the next run verifies

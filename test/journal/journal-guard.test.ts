@@ -122,6 +122,38 @@ describe("a journal that guards its final rows against every SQLite client", () 
     });
   });
 
+  it("refuses any write to item_latest that does not match the attempts", () => {
+    withJournal((db, { aborted }) => {
+      // The forgery that needs no trigger dropped without this guard: ds-1 pointed at as applied.
+      expect(() =>
+        db
+          .prepare("UPDATE item_latest SET last_applied_migrate_id = ? WHERE datasource_id = 'ds-1'")
+          .run(aborted),
+      ).toThrow(/item_latest is derived/);
+      expect(() => db.exec("DELETE FROM item_latest WHERE datasource_id = 'ds-1'")).toThrow(
+        /item_latest is derived/,
+      );
+      expect(() =>
+        db.exec(
+          "REPLACE INTO item_latest (domain, datasource_id, last_id) SELECT domain, datasource_id, last_id FROM item_latest WHERE datasource_id = 'ds-1'",
+        ),
+      ).toThrow(/item_latest is derived/);
+      expect(() =>
+        db.exec(
+          "INSERT INTO item_latest (domain, datasource_id, last_id) VALUES ('acme.domo.com', 'ds-new', 1)",
+        ),
+      ).toThrow(/item_latest is derived/);
+      // A rewrite to what it already says is harmless, and allowed.
+      db.exec("UPDATE item_latest SET last_id = last_id WHERE datasource_id = 'ds-1'");
+      expect(
+        db
+          .prepare("SELECT last_applied_migrate_id FROM item_latest WHERE datasource_id = 'ds-1'")
+          .pluck()
+          .get(),
+      ).toBeNull();
+    });
+  });
+
   it("refuses to rewrite, replace or delete the chain", () => {
     withJournal((db) => {
       expect(() => db.exec("UPDATE chain SET hash = 'x' WHERE seq = 1")).toThrow(/chain is append-only/);
