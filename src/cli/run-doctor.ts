@@ -439,6 +439,22 @@ function inspectJournal(
         hints.push("a migrate or rollback started now would stop with exit 3 until that run ends");
       }
     }
+    // The offline audit (`fedmigrate audit --offline`): migrate and rollback refuse a journal that fails it.
+    const audit = journal.audit();
+    const [finding] = audit.findings;
+    if (finding?.check === "schema") {
+      status = "warn";
+      parts.push("not audited: its schema predates the hash chain");
+      hints.push(finding.hint);
+    } else if (finding) {
+      return {
+        message: `${where} fails its audit (${plural(audit.findings.length, "finding")}): ${finding.message}`,
+        hint: `${finding.hint} 'fedmigrate audit --offline' lists every finding; migrate and rollback refuse the journal until then.`,
+        exitCode: ExitCode.ITEMS_FAILED,
+      };
+    } else {
+      parts.push(`audit clean (chain of ${audit.head.seq} entries, head ${audit.head.hash.slice(0, 12)}…)`);
+    }
     if (domainKey !== undefined) {
       const inFlight = journal.inFlight(domainKey).length;
       if (inFlight > 0) {

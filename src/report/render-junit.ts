@@ -73,6 +73,13 @@ export function renderJunit(report: RunReport): string {
   const properties: [string, string][] = [];
   if (report.runId) properties.push(["runId", report.runId]);
   properties.push(["startedAt", report.startedAt], ["success", String(report.success)]);
+  // The journal's hash-chain head after the run, to check a copy of the journal against later.
+  if (report.journalHead) {
+    properties.push(
+      ["journalHeadSeq", String(report.journalHead.seq)],
+      ["journalHeadHash", report.journalHead.hash],
+    );
+  }
   // What stopped the run as a whole (the journal, the token, the API), for a CI reader.
   if (report.error) {
     properties.push(["errorCode", report.error.code], ["errorMessage", report.error.message]);

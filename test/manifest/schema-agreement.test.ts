@@ -53,7 +53,7 @@ const AGREE: [string, string, boolean][] = [
   ["an empty defaults", `version: 1\ndefaults:\nmigrations:\n  - datasource: ds1\n${indent(FULL)}\n`, true],
   ["domain and journal", `version: 1\ndomain: acme.domo.com\njournal: 2024\n${entry(FULL).slice(11)}`, true],
   ["a negative account", entry("account: -12\ncatalog: C\nschema: S\ntable: T"), false],
-  ["a negative datasource", "version: 1\nmigrations:\n  - datasource: -1\n" + indent(FULL), false],
+  ["a negative datasource", `version: 1\nmigrations:\n  - datasource: -1\n${indent(FULL)}`, false],
   ["an id with a slash", entry("account: a/b\ncatalog: C\nschema: S\ntable: T"), false],
   ["an id with a space", entry('account: "a b"\ncatalog: C\nschema: S\ntable: T'), false],
   ["an id starting with a dot", entry("account: ..\ncatalog: C\nschema: S\ntable: T"), false],
