@@ -5,8 +5,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { inject } from "vitest";
 import type { Fixture } from "../../src/sim/fixture.js";
-import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
-import { type GenerateFixtureOptions, generateFixture } from "../../src/sim/generate-fixture.js";
+import { fixtureManifest } from "../helpers/fixture-manifest.js";
+import { type GenerateFixtureOptions, generateFixture } from "../helpers/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 import { captureText, captureTree, testToken } from "../leak/leak-capture.js";
 
