@@ -4,8 +4,8 @@ import { configDefaults, defineConfig } from "vitest/config";
  * Three projects (`npm run test:unit`, `test:e2e`, `test:slow`; `npm test` runs all three):
  * - unit: in-process tests, no dist/: every test file not named below, so new files land here.
  * - e2e: tests that spawn dist/cli.js; their global setup rebuilds a stale dist/ first.
- * - slow: chaos (with the kill loop), fuzz, packaging and the report in a browser; they spawn the
- *   built CLI too.
+ * - slow: chaos (with the kill loop), fuzz, packaging, the report in a browser, and what runs on
+ *   the real clock; most spawn the built CLI too.
  * A unit test that spawns the CLI through test/e2e/cli-harness.ts is refused with a message
  * saying where its file belongs.
  */
@@ -14,6 +14,8 @@ const SLOW = [
   "test/fuzz/**/*.test.ts",
   "test/packaging/**/*.test.ts",
   "test/e2e/report-browser.test.ts",
+  // The executor against the simulator's token bucket on the real clock: seconds of wall time.
+  "test/run/adaptive-concurrency.test.ts",
 ];
 const E2E = [
   "test/e2e/**/*.test.ts",
