@@ -1,5 +1,6 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { TestProject } from "vitest/node";
 import { checkBuildStamp } from "../../scripts/build-stamp.mjs";
 
@@ -22,30 +23,45 @@ export const NO_BUILD_ENV = "FEDMIGRATE_TEST_NO_BUILD";
  * dist/ is rebuilt here, or refused when FEDMIGRATE_TEST_NO_BUILD=1, so `npx vitest` after an
  * edit never tests the old build. `npm test` builds first, so this finds it fresh.
  */
-export default function freshBuild(project: TestProject): void {
-  const before = checkBuildStamp(ROOT);
-  if (!before.fresh) {
-    if (process.env[NO_BUILD_ENV] === "1") {
-      throw new Error(
-        `dist/ is stale: ${before.reason}. The end-to-end tests run dist/cli.js and ${NO_BUILD_ENV}=1 ` +
-          "forbids rebuilding it: run `npm run build`, or `npm run test:unit` for the tests that need no build.",
-      );
-    }
-    console.log(`fresh build: ${before.reason}; running npm run build`);
-    const build = spawnSync("npm", ["run", "build"], { cwd: ROOT, encoding: "utf8" });
-    if (build.status !== 0) {
-      throw new Error(
-        `dist/ is stale (${before.reason}) and \`npm run build\` failed (${build.error?.message ?? `exit ${build.status}`}):\n` +
-          `${build.stdout}${build.stderr}\n` +
-          "Fix the build, or run `npm run test:unit` for the tests that need no build.",
-      );
-    }
-    const after = checkBuildStamp(ROOT);
-    if (!after.fresh) {
-      throw new Error(
-        `\`npm run build\` succeeded but dist/ is still stale: ${after.reason}. Run the tests again.`,
-      );
-    }
-  }
+export default async function freshBuild(project: TestProject): Promise<void> {
+  await ensureFreshBuild();
   project.provide("freshBuild", true);
+  // In watch mode, again before every rerun that includes this project's files (vitest does not
+  // see that they depend on src/ through dist/: rerun them, e.g. with `a`): a stale dist/ is
+  // rebuilt first, or the rerun fails with the build's errors.
+  project.onTestsRerun((specifications) => {
+    if (specifications.some((spec) => spec.project.name === project.name)) return ensureFreshBuild();
+  });
+}
+
+async function ensureFreshBuild(): Promise<void> {
+  const before = checkBuildStamp(ROOT);
+  if (before.fresh) return;
+  if (process.env[NO_BUILD_ENV] === "1") {
+    throw new Error(
+      `dist/ is stale: ${before.reason}. The end-to-end tests run dist/cli.js and ${NO_BUILD_ENV}=1 ` +
+        "forbids rebuilding it: run `npm run build`, or `npm run test:unit` for the tests that need no build.",
+    );
+  }
+  console.log(`fresh build: ${before.reason}; running npm run build`);
+  // Not spawnSync: the main process keeps serving vitest's workers meanwhile.
+  try {
+    await promisify(execFile)("npm", ["run", "build"], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  } catch (error) {
+    const {
+      stdout = "",
+      stderr = "",
+      message,
+    } = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `dist/ is stale (${before.reason}) and \`npm run build\` failed (${message.split("\n")[0]}):\n${stdout}${stderr}\n` +
+        "Fix the build, or run `npm run test:unit` for the tests that need no build.",
+    );
+  }
+  const after = checkBuildStamp(ROOT);
+  if (!after.fresh) {
+    throw new Error(
+      `\`npm run build\` succeeded but dist/ is still stale: ${after.reason}. Run the tests again.`,
+    );
+  }
 }
