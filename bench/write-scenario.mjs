@@ -1,9 +1,23 @@
 // A scenario on disk: a generated simulator fixture and the manifest that migrates all of it,
-// written with the built CLI's own generator (dist/sim), so the bench needs nothing but the build.
-import { writeFileSync } from "node:fs";
+// written with the tests' generator (test/helpers/generate-fixture.ts, not shipped in dist/),
+// which `npm run bench` compiles into bench/.build/ (tsconfig.bench.json).
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { CLI } from "./cli-process.mjs";
+
+const FIXTURE_HELPERS = fileURLToPath(new URL("./.build/test/helpers/", import.meta.url));
+
+/** Imports a fixture helper compiled by `tsc -p tsconfig.bench.json`. */
+function importHelper(file) {
+  const full = path.join(FIXTURE_HELPERS, file);
+  if (!existsSync(full)) {
+    throw new Error(
+      `${path.relative(process.cwd(), full)} is missing: run \`npx tsc -p tsconfig.bench.json\` (npm run bench does)`,
+    );
+  }
+  return import(pathToFileURL(full).href);
+}
 
 /** Imports a module of the build under test (`dist/…`). */
 export function importBuilt(relative) {
@@ -17,8 +31,8 @@ export function importBuilt(relative) {
  */
 export async function writeScenario(dir, options) {
   const [{ generateFixture }, { fixtureManifest }] = await Promise.all([
-    importBuilt("sim/generate-fixture.js"),
-    importBuilt("sim/fixture-manifest.js"),
+    importHelper("generate-fixture.js"),
+    importHelper("fixture-manifest.js"),
   ]);
   const fixture = generateFixture(options);
   const fixtureFile = path.join(dir, "fixture.json");

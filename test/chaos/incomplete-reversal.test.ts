@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { makeWorkspace, runCli, spawnCli, type Workspace } from "../e2e/cli-harness.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 
 /**
  * Found by the chaos runs: the candidate list shows an INCOMPLETE datasource as not migrated,

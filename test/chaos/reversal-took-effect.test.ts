@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { makeWorkspace, runCli, type Workspace } from "../e2e/cli-harness.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { type RewriteProxy, startRewriteProxy } from "./rewrite-proxy.js";
 
 /**

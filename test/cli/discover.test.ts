@@ -7,8 +7,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parse } from "yaml";
 import { main } from "../../src/cli/main.js";
 import type { Fixture } from "../../src/sim/fixture.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { loadFixture } from "../../src/sim/load-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 import { testToken } from "../leak/leak-capture.js";
 

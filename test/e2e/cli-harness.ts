@@ -3,13 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { inject } from "vitest";
 import type { Fixture } from "../../src/sim/fixture.js";
-import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
-import { type GenerateFixtureOptions, generateFixture } from "../../src/sim/generate-fixture.js";
+import { fixtureManifest } from "../helpers/fixture-manifest.js";
+import { type GenerateFixtureOptions, generateFixture } from "../helpers/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 import { captureText, captureTree, testToken } from "../leak/leak-capture.js";
 
-/** The built CLI: end-to-end tests run what users run. `npm test` builds it first. */
+/**
+ * The built CLI: end-to-end tests run what users run. The e2e and slow projects build it first
+ * when src/ changed (test/helpers/fresh-build.ts); the unit project does not, so spawning it there
+ * is refused (see spawnCli).
+ */
 export const CLI = path.resolve(import.meta.dirname, "../../dist/cli.js");
 
 export interface CliResult {
@@ -34,6 +39,12 @@ export function spawnCli(
   cwd?: string,
   launch: Launch = {},
 ): { child: ChildProcess; done: Promise<CliResult> } {
+  if (!inject("freshBuild")) {
+    throw new Error(
+      "this test spawns dist/cli.js, which only the e2e and slow projects rebuild when src/ changes: " +
+        "put its file under test/e2e/ (or name it in vitest.config.ts's e2e or slow list)",
+    );
+  }
   const [file, ...rest] = [
     ...(launch.prefix ?? []),
     process.execPath,

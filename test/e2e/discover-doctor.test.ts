@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 import { captureTree, testToken } from "../leak/leak-capture.js";
 import { type CliResult, runCli } from "./cli-harness.js";

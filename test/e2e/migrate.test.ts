@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DatasourceFault } from "../../src/sim/fixture.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { testToken } from "../leak/leak-capture.js";
 import {
   appliedByDatasource,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptRow } from "../../src/journal/types.js";
 import { ROWS_DRAWN, renderHtmlReport } from "../../src/report/render-html-report.js";
 import { buildRunView } from "../../src/report/run-view.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { anAttemptRow, aRunRow } from "../report/report-fixtures.js";
 import { makeWorkspace, runCli, type Workspace } from "./cli-harness.js";
 

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import {
   appliedByDatasource,
   makeWorkspace,

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { makeWorkspace, runCli, type Workspace } from "./cli-harness.js";
 
 let ws: Workspace | undefined;

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { seededRandom } from "../../src/sim/seeded-random.js";
 import { runCli } from "../e2e/cli-harness.js";
+import { fixtureManifest } from "../helpers/fixture-manifest.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { badInputProblems, runInProcess } from "./cli-capture.js";
 import { mutateManifest } from "./mutate-manifest.js";
 

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { type CliResult, makeWorkspace, runCli, type Workspace } from "../e2e/cli-harness.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { testToken } from "./leak-capture.js";
 import { scanForTokens } from "./scan-for-tokens.js";
 

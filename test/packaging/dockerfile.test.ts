@@ -24,7 +24,7 @@ describe("the Dockerfile", () => {
     expect(install).toMatch(/\bnpm prune --omit=dev\b/);
     const copies =
       build?.instructions.filter((i) => i.keyword === "COPY").map((i) => parseCopy(i.args)) ?? [];
-    const lockCopied = copies.findIndex((c) => c.sources.includes("package-lock.json"));
+    const lockCopied = copies.findIndex((c) => c.sources.includes("npm-shrinkwrap.json"));
     expect(lockCopied).toBeGreaterThanOrEqual(0);
   });
 

@@ -245,6 +245,8 @@ describe("the packed package", () => {
     expect(packedFiles).toEqual(
       expect.arrayContaining([
         "package.json",
+        // The lock, for global installs: the exact versions CI tested (yaml's internals among them).
+        "npm-shrinkwrap.json",
         "README.md",
         "dist/cli.js",
         "manifests/demo/fixture.yaml",

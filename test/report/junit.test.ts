@@ -10,8 +10,8 @@ import { main } from "../../src/cli/main.js";
 import { renderJunit } from "../../src/report/render-junit.js";
 import { countOutcomes, type RunReport } from "../../src/report/run-report.js";
 import type { ItemOutcome } from "../../src/run/types.js";
-import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { fixtureManifest } from "../helpers/fixture-manifest.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 /**

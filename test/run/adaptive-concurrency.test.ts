@@ -7,7 +7,7 @@ import { openJournal } from "../../src/journal/open-journal.js";
 import { executeItems } from "../../src/run/execute-items.js";
 import { StopController } from "../../src/run/stop-controller.js";
 import type { WorkItem } from "../../src/run/types.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 /**

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parseManifest } from "../../src/manifest/parse-manifest.js";
-import { fixtureManifest } from "../../src/sim/fixture-manifest.js";
-import { type GenerateFixtureOptions, generateFixture } from "../../src/sim/generate-fixture.js";
+import { fixtureManifest } from "../helpers/fixture-manifest.js";
+import { type GenerateFixtureOptions, generateFixture } from "../helpers/generate-fixture.js";
 import { API, callJson, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -7,8 +7,8 @@ import {
   type LatencyRange,
   parseFixture,
   type SimMode,
-} from "./fixture.js";
-import { seededRandom } from "./seeded-random.js";
+} from "../../src/sim/fixture.js";
+import { seededRandom } from "../../src/sim/seeded-random.js";
 
 /** Options of `generateFixture`; everything but `count` has a default. */
 export interface GenerateFixtureOptions {

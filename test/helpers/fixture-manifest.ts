@@ -1,4 +1,4 @@
-import type { Fixture } from "./fixture.js";
+import type { Fixture } from "../../src/sim/fixture.js";
 
 /**
  * The manifest (SPEC section 3) that migrates every datasource of a fixture with its right
