@@ -14,6 +14,7 @@ const SLOW = [
   "test/fuzz/**/*.test.ts",
   "test/packaging/**/*.test.ts",
   "test/e2e/report-browser.test.ts",
+  "test/e2e/sim-browser-attack.test.ts",
   // The executor against the simulator's token bucket on the real clock: seconds of wall time.
   "test/run/adaptive-concurrency.test.ts",
 ];
@@ -22,6 +23,7 @@ const E2E = [
   "test/journal-faults/**/*.test.ts",
   // Outside those folders, files that run dist/cli.js:
   "test/cli/runtime.test.ts",
+  "test/cli/hardening.test.ts",
   "test/leak/leak-coverage.test.ts",
   "test/leak/leak-scan.test.ts",
   "test/sim/simulate-command.test.ts",

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { DatasourceFault, Fixture, ReverseFault } from "../../src/sim/fixture.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { makeWorkspace, postsByDatasource, runCli, type Workspace } from "./cli-harness.js";
 
 /**
