@@ -342,7 +342,7 @@ describe("the packed package", () => {
         readFileSync(path.join(app, "node_modules", "fedmigrate", "dist", "report", "html", name), "utf8");
       expect(html).toContain(`<script>${shippedAsset("report-page.js")}</script>`);
       expect(html).toContain(`<style>${shippedAsset("report-page.css")}</style>`);
-      expect(html).toMatch(/script-src 'sha256-[A-Za-z0-9+/]+=*'; style-src 'sha256-/);
+      expect(html).toMatch(/script-src &#39;sha256-[A-Za-z0-9+/]+=*&#39;; style-src &#39;sha256-/);
     } finally {
       sim.kill("SIGTERM");
     }
