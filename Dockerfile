@@ -10,7 +10,9 @@ WORKDIR /app
 COPY package.json npm-shrinkwrap.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# --legacy-peer-deps: valibot names typescript as an optional peer, which makes npm keep the dev
+# dependency typescript ("devOptional") under --omit=dev alone. No other production package has peers.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev --legacy-peer-deps
 COPY manifests ./manifests
 
 # Runtime stage: the built CLI and its production dependencies, as a non-root user. The same base

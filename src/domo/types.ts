@@ -1,36 +1,33 @@
 /** The shapes of Domo's Federated V1 → V2 migration API (SPEC section 1) and the port over it. */
 
+import type * as v from "valibot";
+import type {
+  AccountSchema,
+  CandidateSchema,
+  DirectionSchema,
+  MigrationRecordSchema,
+  MigrationStateSchema,
+} from "./response-schemas.js";
+
+// The shapes of the bodies are inferred from their schemas (response-schemas.ts), which check them.
+
 /** Final state of a migration or reversal, as Domo reports it. */
-export type MigrationState = "COMPLETE" | "INCOMPLETE" | "ABORTED";
+export type MigrationState = v.InferOutput<typeof MigrationStateSchema>;
 
-export type Direction = "V1_TO_V2" | "V2_TO_V1";
+/** Which way a migration goes: `V1_TO_V2` migrates, `V2_TO_V1` reverses. */
+export type Direction = v.InferOutput<typeof DirectionSchema>;
 
-/** The body of a migrate or reverse response. A failed migration still answers HTTP 200. */
-export interface MigrationRecord {
-  /** What Domo support asks for: keep it, and show it with every failure. */
-  toe: string;
-  datasourceId: string;
-  direction: Direction;
-  startTime: string | null;
-  state: MigrationState;
-  errorMessage: string | null;
-  endTime: string | null;
-}
+/**
+ * The body of a migrate or reverse response. A failed migration still answers HTTP 200.
+ * `toe` is what Domo support asks for: keep it, and show it with every failure.
+ */
+export type MigrationRecord = v.InferOutput<typeof MigrationRecordSchema>;
 
 /** A Federated V2 account (`GET /accounts/{type}`). */
-export interface Account {
-  id: string;
-  type: string;
-  name: string;
-}
+export type Account = v.InferOutput<typeof AccountSchema>;
 
 /** A Federated V1 datasource that can migrate to an account (`GET /candidates/{account}`). */
-export interface Candidate {
-  id: string;
-  name: string;
-  migrated: boolean;
-  migrationDate: string | null;
-}
+export type Candidate = v.InferOutput<typeof CandidateSchema>;
 
 /** The table a datasource reads; case-sensitive. `schema` is the literal "NULL" without schemas. */
 export interface Target {

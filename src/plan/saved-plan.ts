@@ -1,26 +1,36 @@
 import { createHash } from "node:crypto";
+import * as v from "valibot";
+import { describeValue } from "../describe-value.js";
 import type { ItemHistory } from "../journal/types.js";
-import type { Plan, PlanAction, PlanEntry } from "./types.js";
+import { PLAN_ACTIONS, type Plan, type PlanEntry } from "./types.js";
+
+/** What `plan --out FILE` writes and `migrate --plan FILE` reads back. */
+const SavedPlanSchema = v.object({
+  fedmigratePlan: v.literal(1),
+  createdAt: v.string(),
+  domain: v.string(),
+  online: v.boolean(),
+  includeRolledBack: v.boolean(),
+  manifestsHash: v.string(),
+  journalHash: v.string(),
+  items: v.array(
+    v.object({
+      datasource: v.string(),
+      account: v.string(),
+      catalog: v.string(),
+      schema: v.string(),
+      table: v.string(),
+      action: v.picklist(
+        PLAN_ACTIONS,
+        (issue) => `is ${describeValue(issue.input)}, not one of ${PLAN_ACTIONS.join(", ")}`,
+      ),
+      reason: v.string(),
+    }),
+  ),
+});
 
 /** `plan --out FILE`: the reviewed plan, with hashes of what it was made from. */
-export interface SavedPlan {
-  fedmigratePlan: 1;
-  createdAt: string;
-  domain: string;
-  online: boolean;
-  includeRolledBack: boolean;
-  manifestsHash: string;
-  journalHash: string;
-  items: {
-    datasource: string;
-    account: string;
-    catalog: string;
-    schema: string;
-    table: string;
-    action: PlanAction;
-    reason: string;
-  }[];
-}
+export type SavedPlan = v.InferOutput<typeof SavedPlanSchema>;
 
 export function toSavedPlan(
   plan: Plan,
@@ -69,7 +79,12 @@ export function journalStateHash(
   return hash.digest("hex");
 }
 
-/** Parses a saved plan file's text; undefined with a reason when it is not one. */
+const NOT_A_PLAN = "not a fedmigrate plan file (write one with 'fedmigrate plan --out FILE')";
+
+/**
+ * Parses a saved plan file's text, checked field by field; an error with a reason when it is not
+ * one, naming the first bad field (`items[3].action`).
+ */
 export function parseSavedPlan(text: string): { plan: SavedPlan } | { error: string } {
   let data: unknown;
   try {
@@ -77,17 +92,32 @@ export function parseSavedPlan(text: string): { plan: SavedPlan } | { error: str
   } catch (error) {
     return { error: `not JSON (${(error as Error).message})` };
   }
-  const plan = data as Partial<SavedPlan> | null;
-  if (
-    plan?.fedmigratePlan !== 1 ||
-    typeof plan.manifestsHash !== "string" ||
-    typeof plan.journalHash !== "string" ||
-    typeof plan.domain !== "string" ||
-    !Array.isArray(plan.items)
-  ) {
-    return { error: "not a fedmigrate plan file (write one with 'fedmigrate plan --out FILE')" };
-  }
-  return { plan: plan as SavedPlan };
+  // Without the marker it is some other file, not a damaged plan.
+  if ((data as { fedmigratePlan?: unknown } | null)?.fedmigratePlan !== 1) return { error: NOT_A_PLAN };
+  const result = v.safeParse(SavedPlanSchema, data, {
+    abortEarly: true,
+    message: (issue) => `is ${describeValue(issue.input)}${expectedOf(issue)}`,
+  });
+  if (result.success) return { plan: result.output };
+  const issue = result.issues[0];
+  const path = (issue.path ?? [])
+    .map((item, index) =>
+      typeof item.key === "number" ? `[${item.key}]` : `${index === 0 ? "" : "."}${String(item.key)}`,
+    )
+    .join("");
+  return {
+    error: `not a valid fedmigrate plan file: ${path || "the file"} ${issue.message}; make it again with 'fedmigrate plan --out FILE'`,
+  };
+}
+
+/** What a field should have held, for the kinds of check a saved plan has. */
+function expectedOf(issue: v.BaseIssue<unknown>): string {
+  if (issue.input === undefined) return "";
+  if (issue.type === "boolean") return ", not true or false";
+  if (issue.type === "string") return ", not text";
+  if (issue.type === "array") return ", not a list";
+  if (issue.type === "object") return ", not an object";
+  return "";
 }
 
 /** What no longer matches between a saved plan and now; empty when it still holds. */

@@ -11,8 +11,11 @@ export interface PlanEntry {
   name?: string | undefined;
 }
 
+/** What `migrate` may do with an entry (a saved plan's schema checks against this list). */
+export const PLAN_ACTIONS = ["migrate", "skip", "held", "blocked"] as const;
+
 /** What `migrate` will do with an entry. */
-export type PlanAction = "migrate" | "skip" | "held" | "blocked";
+export type PlanAction = (typeof PLAN_ACTIONS)[number];
 
 /** Why, as a stable code for machines; `reason` says it in words. */
 export type ReasonCode =

@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { AttemptState } from "../journal/types.js";
+import { reportPageAssets } from "./html/report-page-assets.js";
 import {
   formatDuration,
   type RunView,
@@ -39,168 +39,6 @@ const STATE_WORDS: Record<AttemptState, string> = {
  */
 export const ROWS_DRAWN = 1000;
 
-// The page's only script: it filters rows by toggling `hidden` and sorts by moving them; the rows
-// themselves are static HTML, so 10,000 entries open fast. No journal text is ever inside it.
-const SCRIPT = `(() => {
-  "use strict";
-  const table = document.getElementById("entries");
-  if (!table) return;
-  const rows = Array.from(table.tBodies[0].rows);
-  const stateFilter = document.getElementById("f-state");
-  const textFilter = document.getElementById("f-text");
-  const shown = document.getElementById("f-shown");
-  const cut = document.getElementById("f-cut");
-  const more = document.getElementById("f-more");
-  const limit = Number(table.dataset.drawn) || Infinity;
-  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
-  let texts = null;
-  let order = rows.map((_, i) => i);
-  const match = new Uint8Array(rows.length).fill(1);
-  let all = false;
-  function draw() {
-    let count = 0;
-    for (const i of order) {
-      const row = rows[i];
-      const visible = match[i] === 1 && (all || count < limit);
-      if (match[i] === 1) count += 1;
-      if (row.hidden === visible) row.hidden = !visible;
-    }
-    shown.textContent = String(count);
-    cut.hidden = all || count <= limit;
-  }
-  function filter() {
-    const state = stateFilter.value;
-    const query = textFilter.value.trim().toLowerCase();
-    if (query && texts === null) texts = rows.map((row) => row.textContent.toLowerCase());
-    for (let i = 0; i < rows.length; i += 1) {
-      const s = rows[i].dataset.s;
-      const keep =
-        (state === "" || (state === "not-complete" ? s !== "COMPLETE" : s === state)) &&
-        (query === "" || texts[i].includes(query));
-      match[i] = keep ? 1 : 0;
-    }
-    draw();
-  }
-  let timer = 0;
-  textFilter.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(filter, 120);
-  });
-  stateFilter.addEventListener("change", filter);
-  more.addEventListener("click", () => {
-    all = true;
-    draw();
-  });
-  table.tHead.addEventListener("click", (event) => {
-    const button = event.target.closest("button");
-    if (!button) return;
-    const th = button.closest("th");
-    const column = th.cellIndex;
-    const numeric = th.dataset.type === "num";
-    const direction = th.getAttribute("aria-sort") === "ascending" ? -1 : 1;
-    for (const cell of th.parentElement.cells) cell.removeAttribute("aria-sort");
-    th.setAttribute("aria-sort", direction === 1 ? "ascending" : "descending");
-    const keys = rows.map((row) => {
-      const cell = row.cells[column];
-      return numeric ? Number(cell.dataset.k ?? cell.textContent) : cell.textContent;
-    });
-    order = rows.map((_, i) => i);
-    order.sort((a, b) => (numeric ? keys[a] - keys[b] : collator.compare(keys[a], keys[b])) * direction || a - b);
-    // Hidden first, then moved: rows that are not drawn cost the browser next to nothing to move.
-    draw();
-    const fragment = document.createDocumentFragment();
-    for (const i of order) fragment.appendChild(rows[i]);
-    table.tBodies[0].appendChild(fragment);
-  });
-  const params = new URLSearchParams(location.hash.slice(1));
-  if (params.has("state")) {
-    stateFilter.value = params.get("state");
-    filter();
-  }
-})();`;
-
-const STYLE = `
-:root { color-scheme: light dark; --fg: #1d2330; --muted: #5c6475; --bg: #fff; --panel: #f4f6f9; --line: #d9dee7;
-  --ok: #2e7d32; --incomplete: #e07b00; --aborted: #c62828; --failed: #8e1b1b; --inflight: #78808f; --rl: #7b3fb8;
-  --pause: rgba(255, 193, 7, 0.28); }
-@media (prefers-color-scheme: dark) {
-  :root { --fg: #e4e8ef; --muted: #a3abba; --bg: #14171c; --panel: #1d2129; --line: #353b47; --pause: rgba(255, 193, 7, 0.2); }
-}
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
-main { max-width: 1280px; margin: 0 auto; padding: 20px 24px 40px; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 28px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
-.sub { color: var(--muted); margin: 0 0 16px; }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 13px; font-weight: 600; color: #fff; vertical-align: middle; }
-.b-SUCCEEDED { background: var(--ok); } .b-FAILED, .b-CRASHED { background: var(--aborted); } .b-INTERRUPTED, .b-RUNNING { background: var(--incomplete); }
-dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 0; }
-dl.meta dt { color: var(--muted); } dl.meta dd { margin: 0; overflow-wrap: anywhere; }
-.tiles { display: flex; flex-wrap: wrap; gap: 10px; margin: 16px 0 0; padding: 0; list-style: none; }
-.tiles li { background: var(--panel); border-radius: 6px; padding: 8px 14px; min-width: 110px; }
-.tiles b { display: block; font-size: 22px; }
-.tiles span { color: var(--muted); font-size: 12px; }
-.tiles .t-bad b { color: var(--aborted); } .tiles .t-ok b { color: var(--ok); }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-th { position: sticky; top: 0; background: var(--panel); z-index: 1; white-space: nowrap; }
-th button { font: inherit; font-weight: 600; color: inherit; background: none; border: 0; padding: 0; cursor: pointer; }
-th[aria-sort="ascending"] button::after { content: " \\25B2"; } th[aria-sort="descending"] button::after { content: " \\25BC"; }
-td.m { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; white-space: nowrap; }
-td.n { text-align: right; white-space: nowrap; }
-td.e { min-width: 220px; max-width: 380px; overflow-wrap: anywhere; }
-.st { font-weight: 600; white-space: nowrap; }
-.st-COMPLETE { color: var(--ok); } .st-INCOMPLETE { color: var(--incomplete); } .st-ABORTED { color: var(--aborted); }
-.st-FAILED { color: var(--failed); } .st-IN_FLIGHT { color: var(--inflight); }
-@media (prefers-color-scheme: dark) { .st-FAILED { color: #ef6b6b; } }
-#entries td:nth-child(1) { font-weight: 600; white-space: nowrap; }
-#entries td:is(:nth-child(2), :nth-child(4), :nth-child(5), :nth-child(8), :nth-child(9)) { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; white-space: nowrap; }
-#entries td:is(:nth-child(6), :nth-child(7)) { text-align: right; white-space: nowrap; }
-/* One line per entry keeps 10,000 rows scannable; hovering a message shows all of it. */
-#entries td:nth-child(10) { max-width: 320px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-#entries td:nth-child(10):hover { white-space: normal; overflow-wrap: anywhere; }
-#entries tr[data-s="COMPLETE"] td:first-child { color: var(--ok); } #entries tr[data-s="INCOMPLETE"] td:first-child { color: var(--incomplete); }
-#entries tr[data-s="ABORTED"] td:first-child { color: var(--aborted); } #entries tr[data-s="FAILED"] td:first-child { color: var(--failed); }
-#entries tr[data-s="IN_FLIGHT"] td:first-child { color: var(--inflight); }
-.controls { display: flex; gap: 12px; align-items: center; flex-wrap: wrap; margin: 0 0 8px; }
-.controls input { min-width: 260px; padding: 4px 6px; font: inherit; }
-.controls select { padding: 4px; font: inherit; }
-#failures .scroll { max-height: 50vh; }
-.scroll { max-height: 80vh; overflow: auto; border: 1px solid var(--line); }
-.note { color: var(--muted); font-size: 13px; }
-.note button { font: inherit; padding: 0 6px; cursor: pointer; }
-.empty { color: var(--ok); font-weight: 600; }
-svg.tl { width: 100%; height: auto; display: block; background: var(--panel); border-radius: 6px; }
-svg.tl text { fill: var(--muted); font-size: 10px; font-family: system-ui, sans-serif; }
-svg.tl text.pl { fill: #8a6500; font-weight: 600; }
-@media (prefers-color-scheme: dark) { svg.tl text.pl { fill: #f3c14b; } }
-svg.tl .grid { stroke: var(--line); stroke-width: 1; }
-.s-COMPLETE { fill: var(--ok); } .s-INCOMPLETE { fill: var(--incomplete); } .s-ABORTED { fill: var(--aborted); }
-.s-FAILED { fill: var(--failed); } .s-IN_FLIGHT { fill: var(--inflight); } .s-RL { fill: var(--rl); }
-svg.tl rect[data-id] { stroke: var(--panel); stroke-width: 0.6; }
-.pause { fill: var(--pause); } .area { fill: var(--ok); fill-opacity: 0.55; } .peak { fill: none; stroke: var(--fg); stroke-width: 1; stroke-dasharray: 3 2; }
-.done { fill: var(--inflight); } .retry-tick { fill: var(--incomplete); }
-.legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 8px 0; font-size: 12px; color: var(--muted); padding: 0; list-style: none; }
-.legend svg { vertical-align: -2px; margin-right: 4px; }
-footer { margin-top: 32px; color: var(--muted); font-size: 12px; }
-`;
-
-/** The SHA-256 a Content-Security-Policy uses to allow exactly this inline text. */
-function cspHash(text: string): string {
-  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
-}
-
-// Computed once: the page allows only its own script and style, so an escaping slip still could
-// not run a handler, and nothing may be fetched when it is opened.
-const CSP = [
-  "default-src 'none'",
-  `script-src ${cspHash(SCRIPT)}`,
-  `style-src ${cspHash(STYLE)}`,
-  "img-src data:",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
-
 const HTML_ESCAPES: Record<string, string> = {
   "&": "&amp;",
   "<": "&lt;",
@@ -224,15 +62,16 @@ export function renderHtmlReport(view: RunView, options: HtmlReportOptions): str
   const { run } = view;
   const reverse = view.direction === "V2_TO_V1" || run.command === "rollback";
   const title = `fedmigrate ${run.command} ${run.id}`;
+  const assets = reportPageAssets();
   const parts: string[] = [
     "<!doctype html>",
     '<html lang="en"><head><meta charset="utf-8">',
-    `<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${esc(assets.csp)}">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="referrer" content="no-referrer">',
     '<link rel="icon" href="data:,">',
     `<title>${esc(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<style>${assets.style}</style>`,
     "</head><body><main>",
     `<h1>${reverse ? "Rollback" : "Migration"} run <span class="m">${esc(run.id)}</span> <span class="badge b-${esc(run.status)}">${esc(run.status)}</span></h1>`,
     `<p class="sub">${esc(run.domain)} · ${reverse ? "reversals, Federated V2 → V1" : "migrations, Federated V1 → V2"} · ${view.entries.length} ${plural(view.entries.length, "entry", "entries")} sent</p>`,
@@ -243,7 +82,7 @@ export function renderHtmlReport(view: RunView, options: HtmlReportOptions): str
     renderEntries(view),
     `<footer><p>Entries the run did not send (skipped, held, blocked) are not in the journal's attempts and are not listed; see the run's <code>--report</code> JSON for every entry of the plan.</p>`,
     `<p>Made ${esc(options.generatedAt)} from the journal by fedmigrate${options.version ? ` ${esc(options.version)}` : ""}. Times are UTC.</p></footer>`,
-    `</main><script>${SCRIPT}</script></body></html>`,
+    `</main><script>${assets.script}</script></body></html>`,
   ];
   return `${parts.join("\n")}\n`;
 }
@@ -355,7 +194,7 @@ function renderEntries(view: RunView): string {
   const when = (at: string) => (days.size === 1 && /^\d{4}-\d\d-\d\dT/.test(at) ? at.slice(11, 23) : at);
   const origin = Date.parse(view.entries[0]?.startedAt ?? "") || 0;
   // Compact on purpose (no per-cell class, no </td>, which HTML allows): 10,000 rows stay small and
-  // quick to parse. Columns are styled by position in STYLE; `data-k` holds numeric sort keys.
+  // quick to parse. Columns are styled by position in html/report-page.css; `data-k` holds numeric sort keys.
   const rows = view.entries.map((e, index) => {
     const attempts =
       e.rateLimited > 0

@@ -53,6 +53,7 @@ describe("parseAccountsBody", () => {
     [[{ id: 1.5, type: "t", name: "n" }], /item 1: "id" is the number 1\.5\)$/],
     [[{ id: true, type: "t", name: "n" }], /"id" is the boolean true/],
     [["2"], /item 1 is the text "2"/],
+    [[[{ id: "1", type: "t", name: "n" }]], /item 1 is a list\)$/],
     [{}, /not a list of accounts/],
   ])("refuses %o", (body, problem) => {
     const result = parseAccountsBody(body);
@@ -169,6 +170,12 @@ describe("parseMigrationRecordBody", () => {
       "the other direction",
       record({ direction: "V2_TO_V1" }),
       /"direction" is the text "V2_TO_V1", expected "V1_TO_V2"/,
+      "DM4X9GT6H5-5ERQX-MPDO6",
+    ],
+    [
+      "a direction that is neither",
+      record({ direction: "SIDEWAYS" }),
+      /"direction" is the text "SIDEWAYS", not V1_TO_V2 or V2_TO_V1/,
       "DM4X9GT6H5-5ERQX-MPDO6",
     ],
     [

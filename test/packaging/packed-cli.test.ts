@@ -249,6 +249,9 @@ describe("the packed package", () => {
         "npm-shrinkwrap.json",
         "README.md",
         "dist/cli.js",
+        // Read by the HTML report at run time and inlined into its page.
+        "dist/report/html/report-page.js",
+        "dist/report/html/report-page.css",
         "manifests/demo/fixture.yaml",
         "manifests/demo/migrations.yaml",
       ]),
@@ -331,6 +334,17 @@ describe("the packed package", () => {
       const history = await cli(["history", "--json"]);
       expect(history.code).toBe(0);
       expect(JSON.parse(history.stdout).runs).toHaveLength(2);
+
+      // The HTML report inlines the script and stylesheet the package ships, allowed by their hashes.
+      const page = path.join(app, "run.html");
+      const report = await cli(["report", "--last", "--html", page]);
+      expect(report.code, report.stderr).toBe(0);
+      const html = readFileSync(page, "utf8");
+      const shippedAsset = (name: string) =>
+        readFileSync(path.join(app, "node_modules", "fedmigrate", "dist", "report", "html", name), "utf8");
+      expect(html).toContain(`<script>${shippedAsset("report-page.js")}</script>`);
+      expect(html).toContain(`<style>${shippedAsset("report-page.css")}</style>`);
+      expect(html).toMatch(/script-src &#39;sha256-[A-Za-z0-9+/]+=*&#39;; style-src &#39;sha256-/);
     } finally {
       sim.kill("SIGTERM");
     }

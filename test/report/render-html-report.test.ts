@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { AttemptRow } from "../../src/journal/types.js";
 import { type HtmlReportOptions, ROWS_DRAWN, renderHtmlReport } from "../../src/report/render-html-report.js";
@@ -90,6 +91,14 @@ describe("renderHtmlReport: safety", () => {
     expect(csp).toContain(`script-src 'sha256-${hash(inner(html, "script"))}'`);
     expect(csp).toContain(`style-src 'sha256-${hash(inner(html, "style"))}'`);
     expect(csp).not.toContain("unsafe-inline");
+  });
+
+  it("inlines its script and stylesheet from the real files, as they are written", () => {
+    const html = render(failingRun());
+    const asset = (name: string) =>
+      readFileSync(new URL(`../../src/report/html/${name}`, import.meta.url), "utf8");
+    expect(inner(html, "script")).toBe(asset("report-page.js"));
+    expect(inner(html, "style")).toBe(asset("report-page.css"));
   });
 
   it("references no external asset", () => {
