@@ -13,8 +13,8 @@ import { type ExecuteResult, executeItems } from "../../src/run/execute-items.js
 import { StopController } from "../../src/run/stop-controller.js";
 import type { WorkItem } from "../../src/run/types.js";
 import type { Fixture } from "../../src/sim/fixture.js";
-import { generateFixture } from "../helpers/generate-fixture.js";
 import { type OwnAnswer, type RewriteProxy, startRewriteProxy } from "../chaos/rewrite-proxy.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 /**
