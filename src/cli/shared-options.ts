@@ -114,3 +114,25 @@ export const runOptions = {
     description: "Write JUnit XML (one test case per entry) to FILE",
   },
 } as const satisfies Record<string, Options>;
+
+/**
+ * The options of every command that reads the journal (`status`, `history`, `report`,
+ * `rollback`; `audit` joins them): where the journal is, given directly or through a manifest's
+ * `journal:`, as `migrate` reads it.
+ */
+export const journalReadOptions = {
+  journal: configOptions.journal,
+  manifest: {
+    type: "string",
+    array: true,
+    requiresArg: true,
+    description:
+      "Use this manifest's journal: and domain: as migrate does, and only its datasources (repeatable)",
+  },
+} as const satisfies Record<string, Options>;
+
+/** What yargs hands a handler for `journalReadOptions`. */
+export interface JournalReadArgs {
+  journal?: string | undefined;
+  manifest?: string[] | undefined;
+}

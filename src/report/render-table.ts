@@ -1,211 +1,259 @@
-import Table, { type TableConstructorOptions } from "cli-table3";
-
-/** A row of cells, as `cli-table3` takes them. */
-export type TableRow = string[];
-
-/** The options `renderTable` draws itself; any other option goes to cli-table3 as it is. */
-type FastOptions = Pick<TableConstructorOptions, "head" | "colWidths" | "wordWrap" | "style">;
-
-const FAST_KEYS: ReadonlySet<string> = new Set(["head", "colWidths", "wordWrap", "style"]);
-/**
- * Line breaks and characters one column wide in cli-table3's measure (string-width 4) and in a
- * terminal: printable ASCII, accented Latin letters, dashes, quotes and ellipsis, and the four
- * plain arrows (a drift reason says `"A" → "B"`). Not the © ® ↔ kind, which it counts as emoji.
- */
-const PLAIN = /^[\x20-\x7e\n\u00c0-\u00ff\u2010-\u2027\u2190-\u2193]*$/;
-/** One word in one colour (picocolors: `ESC[36m` … `ESC[39m`), as in the action and outcome columns. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC.
-const COLOURED_WORD = /^\x1b\[\d+m([\x21-\x7e]+)\x1b\[\d+m$/;
-/** Rows per cli-table3 table on the slow path, whose layout is quadratic in the rows. */
-const CHUNK_ROWS = 250;
-/** Rows per piece of `renderTableChunks` on the fast path. */
-const YIELD_ROWS = 1000;
+import pc from "picocolors";
 
 /**
- * The text of `new Table(options)` holding `rows` (cli-table3), in time linear in the rows.
- * cli-table3 checks every cell against every earlier row for spans and re-measures each cell
- * with regular expressions: a 50,000-row plan or status took minutes. Tables of plain text
- * cells (see PLAIN), with the options fedmigrate uses (head, colWidths, wordWrap, uncoloured style), are
- * drawn here by the same rules (test/report/render-table.test.ts compares the two); anything
- * else (colours on a terminal, wide characters) goes to cli-table3 in chunks of rows, joined
- * seamlessly, with column widths measured over all of them.
+ * How a table is laid out: fitted to a terminal's width (with colour), or whole (off a terminal,
+ * `--wide`): one row per line, nothing cut.
  */
-export function renderTable(options: TableConstructorOptions, rows: readonly TableRow[]): string {
-  return [...renderTableChunks(options, rows)].join("");
+export interface TableLayout {
+  /** The terminal's columns; undefined: no fitting, every cell whole (off a terminal, `--wide`). */
+  width?: number | undefined;
+  /** Colour codes for states and outcomes (a terminal without NO_COLOR). */
+  colour: boolean;
 }
 
-/**
- * `renderTable`'s text in pieces of about a thousand rows, to write as they come: a 50,000-row
- * table is tens of MB as one string, and more again as the buffer written.
- */
-export function renderTableChunks(
-  options: TableConstructorOptions,
-  rows: readonly TableRow[],
-): Iterable<string> {
-  return isFast(options, rows) ? drawPlain(options, rows) : drawInChunks(options, rows);
+/** Off a terminal: whole rows, no colour. */
+export const PLAIN_LAYOUT: TableLayout = { colour: false };
+
+/** A column of a table. */
+export interface Column {
+  header: string;
+  /**
+   * When the table is too wide, columns with a `shrink` rank give way, lowest rank first: cut
+   * with an ellipsis down to `min`, then left out. A column without one is never cut (ids,
+   * targets, states, toes).
+   */
+  shrink?: number;
+  /** The narrowest a shrinking column is drawn before it is left out (default: its header, at least 6). */
+  min?: number;
+  /**
+   * Too long to sit in a row on a terminal (an error, a reason): drawn whole beneath its row,
+   * indented, when the row does not fit with it; off a terminal it is a column like any other.
+   */
+  detail?: boolean;
+  /** Beneath its row, the cell is said as `label value` (`account 12`, `toe DM4X…`). */
+  label?: string;
+  /** Colour for a cell's text on a terminal (states, outcomes). */
+  colour?: (text: string, colours: Colours) => string;
+  align?: "left" | "right";
 }
 
-function isFast(options: TableConstructorOptions, rows: readonly TableRow[]): boolean {
-  if (Object.keys(options).some((key) => !FAST_KEYS.has(key))) return false;
-  const style = options.style ?? {};
-  if (
-    Object.keys(style).some((key) => key !== "head" && key !== "border") ||
-    (style.head?.length ?? 1) > 0 ||
-    (style.border?.length ?? 1) > 0
-  ) {
-    return false;
-  }
-  const head = options.head ?? [];
-  const columns = head.length > 0 ? head.length : (rows[0]?.length ?? 0);
-  if (columns === 0) return false;
-  const widths = options.colWidths;
-  if (widths !== undefined && widths.length > 0) {
-    if (widths.length !== columns || widths.some((w) => typeof w !== "number" || !(w >= 3))) return false;
-  }
-  const cells = head.length > 0 ? [head, ...rows] : rows;
-  const fixed = widths !== undefined && widths.length > 0;
-  return cells.every(
-    (row) =>
-      row.length === columns &&
-      row.every((cell, x) => {
-        if (typeof cell !== "string") return false;
-        if (PLAIN.test(cell)) return true;
-        // A coloured word is drawn as is, so it must fit: cutting it would need the codes unwound.
-        const word = COLOURED_WORD.exec(cell)?.[1];
-        return word !== undefined && (!fixed || word.length <= (widths[x] as number) - 2);
-      }),
+/** picocolors' functions, on or off. */
+export type Colours = ReturnType<typeof pc.createColors>;
+
+const GAP = "  ";
+const INDENT = "    ";
+
+/**
+ * The one place where text becomes a cell: line breaks and tabs become spaces, other control
+ * characters (escape sequences from a server, a manifest) are left out, so a cell is one line
+ * that cannot move the cursor or change colours. Server text is cleaned where it enters too;
+ * this is the renderer's own guarantee.
+ */
+export function cellText(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return "";
+  return (
+    String(value)
+      .replace(/[\t\n\r\v\f]+/g, " ")
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
+      .replace(/[\x00-\x1f\x7f-\x9f]/g, "")
   );
 }
 
-/** The columns a cell's text takes: its colour codes take none. */
-function visibleLength(text: string): number {
-  return COLOURED_WORD.exec(text)?.[1]?.length ?? text.length;
+/**
+ * The columns a string takes in a terminal: East Asian wide characters and most emoji take two,
+ * combining marks and zero-width characters none.
+ */
+export function displayWidth(text: string): number {
+  if (/^[\x20-\x7e]*$/.test(text)) return text.length;
+  let width = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (ZERO_WIDTH.test(char)) continue;
+    width += isWide(code) ? 2 : 1;
+  }
+  return width;
 }
 
-/** Draws as cli-table3 does with its default characters, padding 1 and top-left alignment. */
-function* drawPlain(options: FastOptions, rows: readonly TableRow[]): Generator<string> {
-  const head = options.head ?? [];
-  const all = head.length > 0 ? [head as string[], ...rows] : rows;
-  const columns = (all[0] as TableRow).length;
-  const fixed = options.colWidths !== undefined && options.colWidths.length > 0;
-  const widths: number[] = fixed
-    ? (options.colWidths as number[])
-    : Array.from({ length: columns }, (_, x) =>
-        all.reduce((max, row) => Math.max(max, longestLine(row[x] as string) + 2), 1),
-      );
-  const wrap = fixed && options.wordWrap === true;
-  const rule = (left: string, fill: string, middle: string, right: string) =>
-    left + widths.map((w) => fill.repeat(w)).join(middle) + right;
+const ZERO_WIDTH = /[\p{Mn}\p{Me}\p{Cf}]/u;
 
-  const blanks = widths.map((w) => " ".repeat(w));
-  const separator = rule("├", "─", "┼", "┤");
-  // Pieces joined once per chunk: no intermediate string per line.
-  let out: string[] = [rule("┌", "─", "┬", "┐")];
-  for (let y = 0; y < all.length; y++) {
-    const row = all[y] as TableRow;
-    if (y > 0) out.push("\n", separator);
-    if (y % YIELD_ROWS === YIELD_ROWS - 1) {
+function isWide(code: number): boolean {
+  return (
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd)
+  );
+}
+
+/** `text` cut to at most `width` columns, with an ellipsis when cut. */
+export function truncate(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  if (width <= 0) return "";
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const w = ZERO_WIDTH.test(char) ? 0 : isWide(char.codePointAt(0) as number) ? 2 : 1;
+    if (used + w > width - 1) break;
+    out += char;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/** Words of `text` in lines of at most `width` columns (a longer word is a line of its own). */
+export function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ").filter((w) => w !== "")) {
+    if (line === "") line = word;
+    else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+/** The text of a table: aligned columns, no box drawing, as `kubectl get` and `gh` print them. */
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  layout: TableLayout,
+): string {
+  return [...renderTableChunks(columns, rows, layout)].join("");
+}
+
+/** Rows per piece of `renderTableChunks`. */
+const CHUNK_ROWS = 1000;
+
+/**
+ * `renderTable`'s text in pieces of about a thousand rows, to write as they come: a 50,000-row
+ * table is tens of MB as one string. Time and memory are linear in the rows.
+ */
+export function* renderTableChunks(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  layout: TableLayout,
+): Generator<string> {
+  const cells = rows.map((row) => columns.map((_, x) => cellText(row[x])));
+  const natural = columns.map((column, x) =>
+    cells.reduce((max, row) => Math.max(max, displayWidth(row[x] as string)), displayWidth(column.header)),
+  );
+  const { widths, below } = fitColumns(columns, natural, layout.width);
+  const colours = pc.createColors(layout.colour);
+  const shown = columns.map((_, x) => x).filter((x) => (widths[x] as number) > 0 && !below.has(x));
+  const last = shown[shown.length - 1];
+
+  const line = (row: readonly string[], header: boolean): string =>
+    shown
+      .map((x) => {
+        const column = columns[x] as Column;
+        const width = widths[x] as number;
+        const text = truncate(row[x] as string, width);
+        const pad = " ".repeat(Math.max(0, width - displayWidth(text)));
+        const coloured = !header && column.colour && text !== "" ? column.colour(text, colours) : text;
+        if (column.align === "right") return pad + coloured;
+        return x === last ? coloured : coloured + pad;
+      })
+      .join(GAP)
+      .trimEnd();
+
+  let out: string[] = [
+    line(
+      columns.map((c) => c.header),
+      true,
+    ),
+    "\n",
+  ];
+  for (let y = 0; y < cells.length; y++) {
+    const row = cells[y] as string[];
+    out.push(line(row, false), "\n");
+    if (below.size > 0) {
+      const detail = [...below]
+        .filter((x) => row[x] !== "")
+        .map((x) => (columns[x]?.label ? `${columns[x]?.label} ${row[x]}` : (row[x] as string)))
+        .join("; ");
+      const room = Math.max(20, (layout.width ?? 80) - INDENT.length);
+      for (const part of wrapWords(detail, room)) out.push(INDENT, colours.dim(part), "\n");
+    }
+    if (y % CHUNK_ROWS === CHUNK_ROWS - 1) {
       yield out.join("");
       out = [];
     }
-    const lines = row.map((cell, x) =>
-      wrap && !COLOURED_WORD.test(cell) ? wordWrap((widths[x] as number) - 2, cell) : cell.split("\n"),
-    );
-    const height = Math.max(1, ...lines.map((l) => l.length));
-    for (let n = 0; n < height; n++) {
-      out.push("\n│");
-      lines.forEach((cellLines, x) => {
-        const line = cellLines[n];
-        out.push(
-          line === undefined ? (blanks[x] as string) : ` ${padOrCut(line, (widths[x] as number) - 2)} `,
-          "│",
-        );
-      });
-    }
   }
-  out.push("\n", rule("└", "─", "┴", "┘"));
   yield out.join("");
 }
 
-function longestLine(text: string): number {
-  return text.split("\n").reduce((max, line) => Math.max(max, visibleLength(line)), 0);
-}
-
-/** cli-table3's truncate and pad for plain text: cut with an ellipsis, fill with spaces. */
-function padOrCut(line: string, width: number): string {
-  const length = visibleLength(line);
-  if (length > width) return `${line.slice(0, Math.max(0, width - 1))}…`;
-  return line + " ".repeat(width - length);
+/**
+ * The width of each column (0: left out) and the detail columns drawn beneath their rows, for a
+ * terminal `width` columns wide: detail columns go beneath first, then shrinking columns give way
+ * by rank. Columns that never shrink are never cut, even when they alone are wider.
+ */
+export function fitColumns(
+  columns: readonly Column[],
+  natural: readonly number[],
+  width: number | undefined,
+): { widths: number[]; below: Set<number> } {
+  const widths = [...natural];
+  const below = new Set<number>();
+  if (width === undefined) return { widths, below };
+  const total = () => {
+    const shown = widths.filter((w, x) => w > 0 && !below.has(x));
+    return shown.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, shown.length - 1);
+  };
+  if (total() <= width) return { widths, below };
+  columns.forEach((column, x) => {
+    if (column.detail) below.add(x);
+  });
+  const ranked = columns
+    .map((column, x) => ({ column, x }))
+    .filter(({ column, x }) => column.shrink !== undefined && !below.has(x))
+    .sort((a, b) => (a.column.shrink as number) - (b.column.shrink as number));
+  for (const { column, x } of ranked) {
+    const over = total() - width;
+    if (over <= 0) break;
+    const min = column.min ?? Math.max(6, column.header.length);
+    const current = widths[x] as number;
+    if (current - over >= min) widths[x] = current - over;
+    else widths[x] = 0;
+  }
+  // A column left out that would now fit at its smallest comes back, narrowed to the room left.
+  for (const { column, x } of [...ranked].reverse()) {
+    if (widths[x] !== 0) continue;
+    const min = column.min ?? Math.max(6, column.header.length);
+    const room = width - total() - GAP.length;
+    if (room >= min) widths[x] = Math.min(natural[x] as number, room);
+  }
+  return { widths, below };
 }
 
 /**
- * cli-table3's word wrap (utils.wordWrap), quirks included: each source line is split into words
- * at whitespace; a word that does not fit starts a new line (and is cut when drawn); an empty
- * source line gives no line at all.
+ * Prose (a summary, a "Next:" line) fitted to the layout's width: each line wrapped at spaces,
+ * continuation lines indented; whole lines off a terminal.
  */
-function wordWrap(max: number, text: string): string[] {
-  const out: string[] = [];
-  for (const source of text.split("\n")) {
-    const split = source.split(/(\s+)/g);
-    let line: string[] = [];
-    let length = 0;
-    let space: string | undefined;
-    for (let i = 0; i < split.length; i += 2) {
-      const word = split[i] as string;
-      let next = length + word.length;
-      if (length > 0 && space) next += space.length;
-      if (next > max) {
-        if (length !== 0) out.push(line.join(""));
-        line = [word];
-        length = word.length;
-      } else {
-        line.push(space || "", word);
-        length = next;
-      }
-      space = split[i + 1];
-    }
-    if (length) out.push(line.join(""));
-  }
-  return out;
+export function fitText(text: string, layout: TableLayout): string {
+  if (layout.width === undefined) return text;
+  const width = layout.width;
+  return text
+    .split("\n")
+    .map((line) => {
+      if (visibleWidth(line) <= width) return line;
+      return wrapWords(line, width - 2)
+        .map((part, i) => (i === 0 ? part : `  ${part}`))
+        .join("\n");
+    })
+    .join("\n");
 }
 
-/** Chunks of rows, each a cli-table3 table of its own, joined into the text of a single one. */
-function* drawInChunks(options: TableConstructorOptions, rows: readonly TableRow[]): Generator<string> {
-  if (rows.length <= CHUNK_ROWS) {
-    yield tableOf(options, rows).toString();
-    return;
-  }
-  const chunks: TableRow[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) chunks.push(rows.slice(i, i + CHUNK_ROWS));
-  const given = options.colWidths ?? [];
-  let widths = given;
-  if (!given.every((w) => typeof w === "number") || given.length === 0) {
-    // cli-table3 writes the widths it computes back into `options.colWidths`.
-    const measured: number[] = [];
-    chunks.forEach((chunk, index) => {
-      const table = tableOf({ ...options, colWidths: [...given] }, chunk, index > 0);
-      table.toString();
-      table.options.colWidths.forEach((width, x) => {
-        measured[x] = Math.max(measured[x] ?? 0, width ?? 0);
-      });
-    });
-    widths = measured;
-  }
-  for (const [index, chunk] of chunks.entries()) {
-    const chars =
-      index > 0 ? { ...options.chars, "top-left": "├", "top-mid": "┼", "top-right": "┤" } : options.chars;
-    const text = tableOf(
-      { ...options, colWidths: [...widths], ...(chars ? { chars } : {}) },
-      chunk,
-      index > 0,
-    ).toString();
-    // Each chunk but the last loses its bottom edge; the next one's top edge is the separator.
-    yield index < chunks.length - 1 ? `${text.slice(0, text.lastIndexOf("\n"))}\n` : text;
-  }
-}
-
-function tableOf(options: TableConstructorOptions, rows: readonly TableRow[], headless = false) {
-  const table = new Table(headless ? { ...options, head: [] } : options);
-  table.push(...rows);
-  return table;
+/** The width of text that may hold colour codes. */
+function visibleWidth(text: string): number {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC.
+  return displayWidth(text.replace(/\x1b\[[0-9;]*m/g, ""));
 }

@@ -211,8 +211,9 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
         resolvedBy: null,
       });
       unrecorded = undefined;
+      // Said at info: a retry may still succeed; an entry that fails in the end is logged at error (cli).
       lastState = "FAILED";
-      logger.warn(
+      logger.info(
         {
           event: "request.failed",
           datasource: item.datasourceId,
@@ -281,7 +282,7 @@ async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOpt
     if (result.state === "INCOMPLETE" && !reattempted && !options.stop.stopped) {
       // INCOMPLETE leaves the datasource half-changed: one more attempt in the same run.
       reattempted = true;
-      logger.warn(
+      logger.info(
         { event: "incomplete.reattempt", datasource: item.datasourceId, toe: result.toe },
         "re-attempting",
       );
