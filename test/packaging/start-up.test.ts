@@ -14,14 +14,12 @@ const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "dist", "cli.js");
 const HEAVY = [
   "pino",
-  "pino-pretty",
   "better-sqlite3",
   "ky",
   "undici",
   "yaml",
   "p-limit",
   "p-retry",
-  "cli-progress",
 ];
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
   .version;
