@@ -84,6 +84,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   }
   await emitReport(report, args, io, config.journalPath, {
     rerun: commandLine("migrate", args.manifests),
+    retried: runtime.retries.count,
   });
   return report.exitCode;
 }

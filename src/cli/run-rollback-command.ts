@@ -168,7 +168,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
           }).items.map((item) => rollbackPlannedOutcome(item, reason))
         : [],
   });
-  await emitReport(report, args, io, config.journalPath);
+  await emitReport(report, args, io, config.journalPath, { retried: runtime.retries.count });
   return report.exitCode;
 }
 

@@ -73,7 +73,7 @@ export interface ApiRuntime {
   retry: RetryRunner;
   domainKey: string;
   /** Told of each retry after a transient failure (the progress bar counts them). */
-  retries: { listener: (() => void) | undefined };
+  retries: { listener: (() => void) | undefined; count: number };
 }
 
 /** The API client, its retry policy and the run's shared rate gate, from the configuration. */
@@ -105,7 +105,7 @@ export async function apiRuntime(
   const gate = new RateGate();
   // Tests and rehearsals shorten the backoff; production keeps the default.
   const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
-  const retries: ApiRuntime["retries"] = { listener: undefined };
+  const retries: ApiRuntime["retries"] = { listener: undefined, count: 0 };
   const retry = createRetryPolicy({
     retries: args.retries ?? 5,
     minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,
@@ -114,6 +114,7 @@ export async function apiRuntime(
     // A retry is routine (the bar and the summary count them): said at info, not as a warning.
     // A request that still fails after its retries is its entry's failure, logged at error.
     onRetry: ({ attempt, error, delayMs }) => {
+      retries.count += 1;
       retries.listener?.();
       logger.info(
         { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },

@@ -70,10 +70,14 @@ export function renderSummary(report: RunReport, view: SummaryView): string {
   lines.push(
     `${plural(report.items.length, "entry", "entries")}: ${counts.length > 0 ? counts.join(", ") : "nothing to do"}.`,
   );
-  if (view.retried) {
-    lines.push(
-      `${plural(view.retried, "request was", "requests were")} retried after a transient failure (429, 5xx, network); retries are in the counts above.`,
-    );
+  // Retries that ended well are counted here once, not logged as warnings one by one.
+  const recovered = report.items.filter((item) => item.outcome === "complete" && item.attempts > 1).length;
+  if (view.retried || recovered > 0) {
+    const requests = view.retried
+      ? `${plural(view.retried, "request was", "requests were")} retried after a transient failure (429, 5xx, network)`
+      : "";
+    const entries = recovered > 0 ? `${plural(recovered, "entry", "entries")} completed after a retry` : "";
+    lines.push(`${[requests, entries].filter((s) => s !== "").join("; ")}.`);
   }
   const failures = report.items.filter(
     (item) => isFailureOutcome(item.outcome) && item.outcome !== "not-started",

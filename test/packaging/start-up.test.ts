@@ -12,15 +12,7 @@ import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "dist", "cli.js");
-const HEAVY = [
-  "pino",
-  "better-sqlite3",
-  "ky",
-  "undici",
-  "yaml",
-  "p-limit",
-  "p-retry",
-];
+const HEAVY = ["pino", "better-sqlite3", "ky", "undici", "yaml", "p-limit", "p-retry"];
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
   .version;
 
