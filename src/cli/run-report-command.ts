@@ -2,6 +2,7 @@ import { resolveConfig } from "../config/resolve-config.js";
 import { UsageError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
 import type { RunRow } from "../journal/types.js";
+import { plural } from "../report/plural.js";
 import { renderHtmlReport } from "../report/render-html-report.js";
 import { renderMarkdownReport } from "../report/render-markdown-report.js";
 import { buildRunView } from "../report/run-view.js";
@@ -103,7 +104,7 @@ export async function runReportCommand(
   } else {
     const files = [written.html, written.md].filter((f): f is string => f !== null).join(" and ");
     io.stdout.write(
-      `Wrote the report of ${run.command} run ${run.id} (${run.status}; ${view.entries.length} entries, ${view.failures.length} not COMPLETE) to ${files}.\n`,
+      `Wrote the report of ${run.command} run ${run.id} (${run.status}; ${plural(view.entries.length, "entry", "entries")}, ${view.failures.length} not COMPLETE) to ${files}.\n`,
     );
   }
   return ExitCode.OK;
