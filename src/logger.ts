@@ -95,8 +95,11 @@ export function formatTextLine(json: string, style: TextStyle = { colour: false,
   // On a terminal the day is today's: the time alone, to the second.
   const when = style.short ? (/T(\d\d:\d\d:\d\d)/.exec(time)?.[1] ?? time) : time;
   const head = [when, level, record.event ? `${record.event}:` : ""].filter((part) => part !== "").join(" ");
+  const msg0 = String(record.msg ?? "");
   const fields = Object.entries(record)
     .filter(([key, value]) => !OWN_FIELDS.has(key) && value !== undefined && value !== null)
+    // On a terminal, what the message already says is not said again.
+    .filter(([, value]) => !(style.short && typeof value === "string" && msg0.includes(value)))
     .map(([key, value]) => `${key}=${fieldText(value)}`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: a log line is one line.
   const msg = String(record.msg ?? "").replace(/[\x00-\x1f\x7f]+/g, " ");
