@@ -47,9 +47,10 @@ function stateList(values: unknown): AttemptState[] {
   const list = (Array.isArray(values) ? values : [values]).map((v) => String(v).trim().toUpperCase());
   for (const value of list) {
     if (!(STATES as readonly string[]).includes(value)) {
-      throw new UsageError(`--state ${JSON.stringify(value.toLowerCase())} is not a state`, {
-        hint: `Give one of ${STATES.join(", ")} (any case).`,
-      });
+      // In the message itself: yargs keeps only the message of an error thrown here.
+      throw new UsageError(
+        `--state ${JSON.stringify(value.toLowerCase())} is not a state: give one of ${STATES.join(", ")} (any case)`,
+      );
     }
   }
   return list as AttemptState[];
