@@ -211,7 +211,7 @@ async function scopeFrom(
 const ROLLBACK_PLAN_COLUMNS: Column[] = [
   { header: "ACTION", colour: (t, c) => (t === "reverse" ? c.cyan(t) : t === "skip" ? c.dim(t) : c.red(t)) },
   { header: "DATASOURCE" },
-  { header: "TARGET" },
+  { header: "TARGET", label: "target" },
   { header: "NAME", shrink: 1 },
   { header: "ACCOUNT", detail: true, label: "account" },
   { header: "REASON", detail: true },

@@ -13,7 +13,7 @@ const ACTION_COLOUR: Record<PlanAction, (text: string, c: Colours) => string> = 
 const PLAN_COLUMNS: Column[] = [
   { header: "ACTION", colour: (t, c) => ACTION_COLOUR[t as PlanAction]?.(t, c) ?? t },
   { header: "DATASOURCE" },
-  { header: "TARGET" },
+  { header: "TARGET", label: "target" },
   { header: "NAME", shrink: 1 },
   { header: "ACCOUNT", detail: true, label: "account" },
   { header: "REASON", detail: true },

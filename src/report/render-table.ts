@@ -177,6 +177,7 @@ export function* renderTableChunks(
     out.push(line(row, false), "\n");
     if (below.size > 0) {
       const detail = [...below]
+        .sort((a, b) => a - b)
         .filter((x) => row[x] !== "")
         .map((x) => (columns[x]?.label ? `${columns[x]?.label} ${row[x]}` : (row[x] as string)))
         .join("; ");
@@ -224,8 +225,18 @@ export function fitColumns(
     if (current - over >= min) widths[x] = current - over;
     else widths[x] = 0;
   }
-  // A column left out that would now fit at its smallest comes back, narrowed to the room left.
-  for (const { column, x } of [...ranked].reverse()) {
+  // Columns that are never cut and still do not fit go beneath their row, whole, from the right
+  // (the first column stays: it says what the row is).
+  let moved = false;
+  for (let x = columns.length - 1; x > 0 && total() > width; x--) {
+    if ((widths[x] as number) > 0 && !below.has(x) && columns[x]?.shrink === undefined) {
+      below.add(x);
+      moved = true;
+    }
+  }
+  // A column left out that would now fit at its smallest comes back, narrowed to the room left;
+  // not in the room of a column that had to go beneath (names give way first).
+  for (const { column, x } of moved ? [] : [...ranked].reverse()) {
     if (widths[x] !== 0) continue;
     const min = column.min ?? Math.max(6, column.header.length);
     const room = width - total() - GAP.length;

@@ -117,7 +117,7 @@ describe("fitColumns", () => {
     ["wide enough: natural widths", 200, [7, 36, 32, 31, 7, 15]],
     ["100: the name shrinks", 100, [7, 36, 32, 19, 7, 15]],
     ["80: the name is left out", 80, [7, 36, 32, 0, 7, 15]],
-    ["40: columns that never shrink stay whole", 40, [7, 36, 32, 0, 7, 15]],
+    ["40: columns that never shrink are whole, in the row or beneath it", 40, [7, 36, 32, 0, 7, 15]],
   ])("%s", (_label, width, expected) => {
     const natural = [7, 36, 32, 31, 7, 15];
     const { widths: got } = fitColumns(COLUMNS, natural, width);
@@ -127,6 +127,10 @@ describe("fitColumns", () => {
   it("moves detail columns beneath only when the row does not fit", () => {
     expect([...fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 200).below]).toEqual([]);
     expect([...fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 80).below]).toEqual([4, 5]);
+    // The target does not fit beside the id at 60: it goes beneath, whole, and the name stays out.
+    const at60 = fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 60);
+    expect([...at60.below].sort()).toEqual([2, 4, 5]);
+    expect(at60.widths[3]).toBe(0);
   });
 });
 
