@@ -59,7 +59,7 @@ describe("renderPlan", () => {
     one.items[0] = { ...first, entry: { ...first.entry, table: "ORDERS" } };
     const short = renderPlan(one, { layout: { width: 80, colour: false } });
     expect(short).toContain(
-      "0fd630f1-f29d-4da9-953f-48f1a09f0000  ANALYTICS.PUBLIC.ORDERS  Customer orders 0\n",
+      "0fd630f1-f29d-4da9-953f-48f1a09f0000  ANALYTICS.PUBLIC.ORDERS  Custome…\n",
     );
     expect(short).toContain("    account 12; not migrated yet");
     expect(text).toContain("0fd630f1-f29d-4da9-953f-48f1a09f0033\n");
