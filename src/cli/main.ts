@@ -7,7 +7,7 @@ import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { sayOnStderr, setStderrSettings, stderrSettingsFrom } from "./say-on-stderr.js";
-import { rejectTokenFlag } from "./shared-options.js";
+import { globalOptions, rejectTokenFlag } from "./shared-options.js";
 
 const EXIT_CODES_EPILOGUE = [
   "Exit codes:",
@@ -56,26 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       "$0 <command> [manifest…] [options]\n\nMove Domo Federated V1 datasources to Federated V2 in bulk, safely.",
     )
     .version(VERSION)
-    .option("json", { type: "boolean", description: "Make stdout a single JSON document", global: true })
-    .option("log-level", {
-      type: "string",
-      description:
-        "Log level on stderr (default: info; warn on a terminal, where a progress bar shows the work)",
-      choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
-      global: true,
-    })
-    .option("log-format", {
-      type: "string",
-      description:
-        "Log lines on stderr: text for people, or json (pino JSON lines) for log collectors [env FEDMIGRATE_LOG_FORMAT]",
-      choices: ["text", "json"],
-      global: true,
-    })
-    .option("wide", {
-      type: "boolean",
-      description: "Tables whole on a terminal too, not fitted to its width",
-      global: true,
-    })
+    .options(globalOptions)
     .strict()
     .demandCommand(1, "Name a command: fedmigrate --help lists them.")
     .recommendCommands()
