@@ -1,4 +1,5 @@
 import type { Outcome } from "../run/types.js";
+import { fitText } from "./render-table.js";
 
 /** What a run needs of a progress display. */
 export interface Progress {
@@ -17,7 +18,7 @@ const HIDE_CURSOR = "\x1b[?25l";
 /** Cursor shown and line wrap on: how a terminal is left on every exit, whatever came before. */
 export const RESTORE_TERMINAL = "\x1b[?25h\x1b[?7h";
 
-type TerminalStream = NodeJS.WritableStream & { columns?: number };
+type TerminalStream = NodeJS.WritableStream & { columns?: number; isTTY?: boolean };
 
 /**
  * stderr on a terminal, shared by log lines and the progress bar: while the bar shows, a line
@@ -31,6 +32,9 @@ export class TerminalOutput {
   constructor(readonly stream: TerminalStream) {}
 
   write(text: string): void {
+    // On a terminal a long line is wrapped at spaces, continuation lines indented, so a log line
+    // reads as one block; off a terminal it stays one line.
+    if (this.stream.isTTY) text = fitText(text, { width: this.columns, colour: false });
     if (this.bar === undefined) {
       this.stream.write(text);
       return;

@@ -109,7 +109,12 @@ export function truncate(text: string, width: number): string {
 export function wrapWords(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(" ").filter((w) => w !== "")) {
+  const words = text
+    .split(" ")
+    .filter((w) => w !== "")
+    // A word wider than the line (a JSON field, a URL) is cut into pieces that fit.
+    .flatMap((word) => (displayWidth(word) <= width ? [word] : pieces(word, width)));
+  for (const word of words) {
     if (line === "") line = word;
     else if (displayWidth(line) + 1 + displayWidth(word) <= width) line += ` ${word}`;
     else {
@@ -119,6 +124,20 @@ export function wrapWords(text: string, width: number): string[] {
   }
   if (line !== "") lines.push(line);
   return lines;
+}
+
+function pieces(word: string, width: number): string[] {
+  const out: string[] = [];
+  let piece = "";
+  for (const char of word) {
+    if (displayWidth(piece + char) > width) {
+      out.push(piece);
+      piece = "";
+    }
+    piece += char;
+  }
+  if (piece !== "") out.push(piece);
+  return out;
 }
 
 /** The text of a table: aligned columns, no box drawing, as `kubectl get` and `gh` print them. */

@@ -141,5 +141,14 @@ describe("fitText", () => {
     expect(Math.max(...widths(fitted))).toBeLessThanOrEqual(40);
     expect(fitted.split("\n")[1]).toMatch(/^ {2}word/);
     expect(fitText(text, PLAIN_LAYOUT)).toBe(text);
+    // A word wider than the line is cut into pieces that fit.
+    const long = fitText(
+      `counts=${JSON.stringify({ complete: 33, incomplete: 1, aborted: 2, failed: 0, skipped: 6 })}`,
+      {
+        width: 30,
+        colour: false,
+      },
+    );
+    expect(Math.max(...widths(long))).toBeLessThanOrEqual(30);
   });
 });

@@ -19,7 +19,14 @@ export const historyCommand: CommandModule<object, HistoryArgs> = {
   builder: (yargs) =>
     (yargs as Argv<object>)
       .options(journalReadOptions)
-      .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
+      .option("manifest", {
+        ...journalReadOptions.manifest,
+        description: "Use this manifest's journal: and domain: as migrate does (repeatable)",
+      })
+      .option("domain", {
+        ...configOptions.domain,
+        description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
+      })
       .option("limit", wholeNumberOption("limit", { default: 20, description: "How many runs" }))
       .example("$0 history", "The last 20 runs")
       .example("$0 history --limit 100 --json", "For scripts") as Argv<HistoryArgs>,

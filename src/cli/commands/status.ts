@@ -19,7 +19,10 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
   builder: (yargs) =>
     (yargs as Argv<object>)
       .options(journalReadOptions)
-      .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
+      .option("domain", {
+        ...configOptions.domain,
+        description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
+      })
       .option("state", {
         type: "string",
         array: true,
