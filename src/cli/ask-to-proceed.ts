@@ -13,9 +13,13 @@ export type Answer = "yes" | "no" | "interrupted";
  * Asks `question` on the terminal and waits for a line. Nothing else runs meanwhile: the caller
  * sends no request before the answer (SPEC section 4).
  */
-export function askToProceed(io: CliIo, question: string): Promise<Answer> {
+export function askToProceed(
+  io: CliIo,
+  question: string,
+  output: NodeJS.WritableStream = io.stdout,
+): Promise<Answer> {
   const input = io.stdin as NodeJS.ReadableStream;
-  const rl = createInterface({ input, output: io.stdout, terminal: true });
+  const rl = createInterface({ input, output, terminal: true });
   return new Promise<Answer>((resolve) => {
     let settled = false;
     const settle = (answer: Answer) => {
@@ -27,7 +31,7 @@ export function askToProceed(io: CliIo, question: string): Promise<Answer> {
       resolve(answer);
     };
     rl.on("SIGINT", () => {
-      io.stdout.write("\n");
+      output.write("\n");
       settle("interrupted");
     });
     rl.on("close", () => settle("no"));

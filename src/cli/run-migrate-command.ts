@@ -217,6 +217,7 @@ async function confirmMigration(
   const answer = await askToProceed(
     io,
     `Migrate ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} now? Only 'yes' goes on: `,
+    out,
   );
   if (answer === "yes") return ids;
   out.write("Nothing was sent.\n");
