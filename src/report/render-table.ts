@@ -165,7 +165,10 @@ export function* renderTableChunks(
   const natural = columns.map((column, x) =>
     cells.reduce((max, row) => Math.max(max, displayWidth(row[x] as string)), displayWidth(column.header)),
   );
-  const { widths, below } = fitColumns(columns, natural, layout.width);
+  const { widths, below, spill } = fitColumns(columns, natural, layout.width);
+  /** Whether a cell goes beneath its row: its column does, or it is wider than its spilling column. */
+  const beneath = (row: readonly string[], x: number): boolean =>
+    below.has(x) || (spill.has(x) && displayWidth(row[x] as string) > (widths[x] as number));
   const colours = pc.createColors(layout.colour);
   const shown = columns.map((_, x) => x).filter((x) => (widths[x] as number) > 0 && !below.has(x));
   const last = shown[shown.length - 1];
@@ -175,7 +178,8 @@ export function* renderTableChunks(
       .map((x) => {
         const column = columns[x] as Column;
         const width = widths[x] as number;
-        const text = truncate(row[x] as string, width);
+        // A never-cut cell too wide for its column is said whole beneath the row; ↓ marks the place.
+        const text = !header && beneath(row, x) ? "↓" : truncate(row[x] as string, width);
         const pad = " ".repeat(Math.max(0, width - displayWidth(text)));
         const coloured = !header && column.colour && text !== "" ? column.colour(text, colours) : text;
         if (column.align === "right") return pad + coloured;
@@ -194,14 +198,15 @@ export function* renderTableChunks(
   for (let y = 0; y < cells.length; y++) {
     const row = cells[y] as string[];
     out.push(line(row, false), "\n");
-    if (below.size > 0) {
-      const detail = [...below]
-        .sort((a, b) => a - b)
-        .filter((x) => row[x] !== "")
+    if (below.size > 0 || spill.size > 0) {
+      const detail = columns
+        .map((_, x) => x)
+        .filter((x) => beneath(row, x) && row[x] !== "")
         .map((x) => (columns[x]?.label ? `${columns[x]?.label} ${row[x]}` : (row[x] as string)))
         .join("; ");
       const room = Math.max(20, (layout.width ?? 80) - INDENT.length);
-      for (const part of wrapWords(detail, room)) out.push(INDENT, colours.dim(part), "\n");
+      for (const part of detail === "" ? [] : wrapWords(detail, room))
+        out.push(INDENT, colours.dim(part), "\n");
     }
     if (y % CHUNK_ROWS === CHUNK_ROWS - 1) {
       yield out.join("");
@@ -212,7 +217,8 @@ export function* renderTableChunks(
 }
 
 /**
- * The width of each column (0: left out) and the detail columns drawn beneath their rows, for a
+ * The width of each column (0: left out), the detail columns drawn beneath their rows, and the
+ * never-cut columns whose wider cells go beneath (`spill`), for a
  * terminal `width` columns wide: detail columns go beneath first, then shrinking columns give way
  * by rank. Columns that never shrink are never cut, even when they alone are wider.
  */
@@ -220,15 +226,16 @@ export function fitColumns(
   columns: readonly Column[],
   natural: readonly number[],
   width: number | undefined,
-): { widths: number[]; below: Set<number> } {
+): { widths: number[]; below: Set<number>; spill: Set<number> } {
   const widths = [...natural];
   const below = new Set<number>();
-  if (width === undefined) return { widths, below };
+  const spill = new Set<number>();
+  if (width === undefined) return { widths, below, spill };
   const total = () => {
     const shown = widths.filter((w, x) => w > 0 && !below.has(x));
     return shown.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, shown.length - 1);
   };
-  if (total() <= width) return { widths, below };
+  if (total() <= width) return { widths, below, spill };
   columns.forEach((column, x) => {
     if (column.detail) below.add(x);
   });
@@ -244,12 +251,19 @@ export function fitColumns(
     if (current - over >= min) widths[x] = current - over;
     else widths[x] = 0;
   }
-  // Columns that are never cut and still do not fit go beneath their row, whole, from the right
-  // (the first column stays: it says what the row is).
+  // Columns that are never cut and still do not fit, from the right (the first column stays: it
+  // says what the row is): narrowed to the room left, their wider cells said whole beneath the
+  // row; with too little room, the whole column goes beneath.
   let moved = false;
   for (let x = columns.length - 1; x > 0 && total() > width; x--) {
     if ((widths[x] as number) > 0 && !below.has(x) && columns[x]?.shrink === undefined) {
-      below.add(x);
+      const room = (widths[x] as number) - (total() - width);
+      if (room >= Math.max(12, displayWidth(columns[x]?.header ?? ""))) {
+        widths[x] = room;
+        spill.add(x);
+      } else {
+        below.add(x);
+      }
       moved = true;
     }
   }
@@ -261,7 +275,7 @@ export function fitColumns(
     const room = width - total() - GAP.length;
     if (room >= min) widths[x] = Math.min(natural[x] as number, room);
   }
-  return { widths, below };
+  return { widths, below, spill };
 }
 
 /**

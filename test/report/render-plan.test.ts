@@ -60,7 +60,7 @@ describe("renderPlan", () => {
     const short = renderPlan(one, { layout: { width: 80, colour: false } });
     expect(short).toContain("0fd630f1-f29d-4da9-953f-48f1a09f0000  ANALYTICS.PUBLIC.ORDERS  Custome…\n");
     expect(short).toContain("    account 12; not migrated yet");
-    expect(text).toContain("0fd630f1-f29d-4da9-953f-48f1a09f0033\n");
+    expect(text).toContain("0fd630f1-f29d-4da9-953f-48f1a09f0033  ↓\n");
     expect(text).toContain("    target ANALYTICS.PUBLIC.CUSTOMER_ORDERS_33; account 12; not migrated yet");
     expect(text).not.toContain("Customer orders");
   });

@@ -14,7 +14,7 @@ import {
 const COLUMNS: Column[] = [
   { header: "ACTION" },
   { header: "DATASOURCE" },
-  { header: "TARGET" },
+  { header: "TARGET", label: "target" },
   { header: "NAME", shrink: 1 },
   { header: "ACCOUNT", detail: true, label: "account" },
   { header: "REASON", detail: true },
@@ -59,6 +59,19 @@ describe("renderTable", () => {
     expect(text).toContain("ANALYTICS.PUBLIC.CUSTOMER_ORDERS");
     expect(text).not.toContain("Customer orders of every region");
     expect(text).toContain("    account 12; never attempted\n");
+  });
+
+  it("says a target too wide for its row beneath it, whole, and keeps the others in the row", () => {
+    const short = ["migrate", "ds-short-0000-0000-0000-000000000000", "A.B.ORDERS", "n", "12", "new"];
+    const long = [...short];
+    long[1] = ID;
+    long[2] = "ANALYTICS.PUBLIC.CUSTOMER_ORDERS_OF_EVERY_REGION";
+    const text = renderTable(COLUMNS, [short, long], { width: 80, colour: false });
+    expect(Math.max(...widths(text))).toBeLessThanOrEqual(80);
+    expect(text).toContain("ds-short-0000-0000-0000-000000000000  A.B.ORDERS\n");
+    expect(text).toContain(
+      `${ID}  ↓\n    target ANALYTICS.PUBLIC.CUSTOMER_ORDERS_OF_EVERY_REGION; account 12; new\n`,
+    );
   });
 
   it("shortens a name with an ellipsis when there is some room for it", () => {
@@ -117,7 +130,7 @@ describe("fitColumns", () => {
     ["wide enough: natural widths", 200, [7, 36, 32, 31, 7, 15]],
     ["100: the name shrinks", 100, [7, 36, 32, 19, 7, 15]],
     ["80: the name is left out", 80, [7, 36, 32, 0, 7, 15]],
-    ["40: columns that never shrink are whole, in the row or beneath it", 40, [7, 36, 32, 0, 7, 15]],
+    ["40: columns that never shrink are whole, in the row or beneath it", 40, [7, 31, 32, 0, 7, 15]],
   ])("%s", (_label, width, expected) => {
     const natural = [7, 36, 32, 31, 7, 15];
     const { widths: got } = fitColumns(COLUMNS, natural, width);
@@ -127,10 +140,14 @@ describe("fitColumns", () => {
   it("moves detail columns beneath only when the row does not fit", () => {
     expect([...fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 200).below]).toEqual([]);
     expect([...fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 80).below]).toEqual([4, 5]);
-    // The target does not fit beside the id at 60: it goes beneath, whole, and the name stays out.
+    // The target does not fit beside the id at 60: narrowed to the room left, its wider cells go
+    // beneath, whole; the name stays out. At 50 there is no room for it: the column goes beneath.
     const at60 = fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 60);
-    expect([...at60.below].sort()).toEqual([2, 4, 5]);
+    expect([...at60.below].sort()).toEqual([4, 5]);
+    expect([...at60.spill]).toEqual([2]);
+    expect(at60.widths[2]).toBe(13);
     expect(at60.widths[3]).toBe(0);
+    expect([...fitColumns(COLUMNS, [7, 36, 32, 31, 7, 15], 50).below].sort()).toEqual([2, 4, 5]);
   });
 });
 
