@@ -32,9 +32,10 @@ export class TerminalOutput {
   constructor(readonly stream: TerminalStream) {}
 
   write(text: string): void {
-    // On a terminal a long line is wrapped at spaces, continuation lines indented, so a log line
-    // reads as one block; off a terminal it stays one line.
-    if (this.stream.isTTY) text = fitText(text, { width: this.columns, colour: false });
+    // On a terminal of known width a long line is wrapped at spaces, continuation lines indented,
+    // so a log line reads as one block; off a terminal it stays one line.
+    if (this.stream.isTTY && this.stream.columns)
+      text = fitText(text, { width: this.columns, colour: false });
     if (this.bar === undefined) {
       this.stream.write(text);
       return;

@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { CLI } from "../e2e/cli-harness.js";
 import { captureText } from "../leak/leak-capture.js";
@@ -21,6 +22,8 @@ export interface PaneLine {
 export class TmuxTerminal {
   private readonly socket = `fedmigrate-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   private count = 0;
+  /** The env files (they hold the test's token): outside the workspace, which the leak scan reads. */
+  private readonly envDir = mkdtempSync(path.join(tmpdir(), "fedmigrate-tmux-env-"));
 
   constructor(
     private readonly dir: string,
@@ -40,7 +43,7 @@ export class TmuxTerminal {
    */
   start(args: readonly string[], env: NodeJS.ProcessEnv): string {
     const name = `w${++this.count}`;
-    const envFile = path.join(this.dir, `${name}.env`);
+    const envFile = path.join(this.envDir, `${name}.env`);
     const lines = Object.entries({ TERM: "xterm-256color", ...env })
       .filter(([, value]) => value !== undefined)
       .map(([key, value]) => `export ${key}=${shellQuote(String(value))}`);
@@ -126,6 +129,7 @@ export class TmuxTerminal {
 
   close(): void {
     spawnSync(TMUX as string, ["-L", this.socket, "kill-server"]);
+    rmSync(this.envDir, { recursive: true, force: true });
   }
 }
 
