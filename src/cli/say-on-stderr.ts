@@ -1,4 +1,4 @@
-import { TerminalOutput } from "../report/progress-bar.js";
+import { TerminalOutput } from "../report/terminal-output.js";
 import type { CliIo } from "./context.js";
 
 /** How stderr is written: log level and line format, as `--log-level` and `--log-format` say. */

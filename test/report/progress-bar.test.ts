@@ -1,11 +1,7 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import {
-  barLine,
-  createProgressBar,
-  RESTORE_TERMINAL,
-  TerminalOutput,
-} from "../../src/report/progress-bar.js";
+import { barLine, createProgressBar } from "../../src/report/progress-bar.js";
+import { RESTORE_TERMINAL, TerminalOutput } from "../../src/report/terminal-output.js";
 
 const STATE = { label: "migrate", total: 36, done: 0, ok: 0, failed: 0, retried: 0, elapsedMs: 0 };
 
