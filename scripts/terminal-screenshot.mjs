@@ -76,13 +76,14 @@ pre{margin:0;padding:12px 14px;font:14px/1.25 "DejaVu Sans Mono",monospace;color
 
 /** The SGR colours fedmigrate uses, as spans; everything else escaped as text. */
 function ansiToHtml(text) {
-  const escape = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const toText = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   let out = "";
   let open = 0;
-  for (const part of text.split(/(\x1b\[[0-9;]*m)/)) {
-    const sgr = /^\x1b\[([0-9;]*)m$/.exec(part);
+  const ESC = String.fromCharCode(27);
+  for (const part of text.split(new RegExp(`(${ESC}\\[[0-9;]*m)`))) {
+    const sgr = new RegExp(`^${ESC}\\[([0-9;]*)m$`).exec(part);
     if (!sgr) {
-      out += escape(part);
+      out += toText(part);
       continue;
     }
     for (const code of (sgr[1] || "0").split(";").map(Number)) {
