@@ -1,6 +1,6 @@
 // A journal with a long history, written directly with better-sqlite3 in the journal's own
 // schema (created by the build's openJournal, so the triggers keep item_latest as a real run
-// would), all rows in one transaction: a million rows in well under a minute.
+// would), all rows in one transaction, then chained as the schema upgrade chains old rows: a million rows in well under a minute.
 import Database from "better-sqlite3";
 import { importBuilt } from "./write-scenario.mjs";
 
@@ -15,6 +15,7 @@ const STARTED = Date.parse("2025-01-06T08:00:00.000Z");
  */
 export async function makeJournal(file, { domain, items, attempts, runs }) {
   const { openJournal } = await importBuilt("journal/open-journal.js");
+  const { chainUnchainedRows } = await importBuilt("journal/journal-chain.js");
   openJournal(file).close();
   const began = performance.now();
   const db = new Database(file);
@@ -61,6 +62,9 @@ export async function makeJournal(file, { domain, items, attempts, runs }) {
           }
         }
       }
+      // The rows were written final, directly: chain them as the schema upgrade chains an old
+      // journal's, so that the journal audits clean like one fedmigrate wrote.
+      chainUnchainedRows(db);
     })();
     db.pragma("wal_checkpoint(TRUNCATE)");
     return { attempts: written, runs: run, ms: performance.now() - began };

@@ -174,7 +174,7 @@ function section(result) {
           f.results.map((row) => [`\`${row.command}\``, s(row.ms), mb(row.maxRssKb), String(row.exit)]),
         ),
         "",
-        `The journal was generated in ${s(f.generationMs)} (bench/make-journal.mjs: one transaction, the schema's own triggers).${f.writableOpenMs === undefined ? "" : ` Opening it for writing, as migrate and rollback do before their first request, took ${s(f.writableOpenMs)}, almost all of it SQLite's quick_check of every page (the file in the page cache).`}`,
+        `The journal was generated in ${s(f.generationMs)} (bench/make-journal.mjs: one transaction, the schema's own triggers).${f.writableOpenMs === undefined ? "" : ` Opening it for writing, as migrate and rollback do before their first request, took ${s(f.writableOpenMs)}, almost all of it SQLite's quick_check of every page (the file in the page cache).`}${f.auditMs === undefined ? "" : ` Then the audit migrate and rollback run before their first request took ${s(f.auditMs)} in-process the first time (the whole chain of ${f.chainEntries.toLocaleString("en")} entries, ${f.auditOk ? "clean" : "NOT clean"}) and ${s(f.checkpointAuditMs)} the next time (from the checkpoint the first stored, and the item_latest check).`}`,
       );
       break;
     case "start-up":

@@ -1,4 +1,10 @@
 import { type DestinationStream, type Logger, pino } from "pino";
+import {
+  createServerTextCleaner,
+  registeredSecrets,
+  secretPattern,
+  showControlCharacters,
+} from "./domo/clean-server-text.js";
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
@@ -44,13 +50,12 @@ const REDACT_PATHS = [
  * secret, wherever it hides (an error message, a nested object, an echoed body).
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  const secrets = [...new Set((opts.secrets ?? []).filter((secret) => secret !== ""))];
-  // A secret with a quote, backslash or control character appears JSON-escaped in the line.
-  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const scrub = (line: string) => forms.reduce((text, form) => text.split(form).join(CENSOR), line);
-
+  const secrets = [...new Set([...(opts.secrets ?? []), ...registeredSecrets()])].filter((s) => s !== "");
+  // Every encoding of every secret (a token with a quote appears JSON-escaped in the line), and
+  // control characters JSON leaves raw (C1, bidi overrides) shown as escapes.
+  const pattern = secretPattern(secrets);
+  const scrub = (line: string) =>
+    showControlCharacters(pattern === undefined ? line : line.replace(pattern, CENSOR), { json: true });
   return pino(
     {
       level: opts.level,
@@ -58,7 +63,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: CENSOR },
-      ...(forms.length === 0 ? {} : { hooks: { streamWrite: scrub } }),
+      hooks: { streamWrite: scrub },
     },
     destination(opts),
   );
@@ -72,6 +77,8 @@ function destination(opts: LoggerOptions): DestinationStream {
   return opts.stream;
 }
 
+const CONTROLS_SHOWN = createServerTextCleaner([]);
+
 /** Fields every line has, said in the line's own words rather than as `key=value`. */
 const OWN_FIELDS = new Set(["level", "time", "msg", "event"]);
 
@@ -83,7 +90,9 @@ const OWN_FIELDS = new Set(["level", "time", "msg", "event"]);
 export function formatTextLine(json: string, style: TextStyle = { colour: false, short: false }): string {
   let record: Record<string, unknown>;
   try {
-    record = JSON.parse(json) as Record<string, unknown>;
+    // The JSON line keeps controls as `\u` escapes, which parsing decodes: every string is made
+    // visible text (`\x1b`) again before it reaches a terminal or a log file.
+    record = CONTROLS_SHOWN.value(JSON.parse(json)) as Record<string, unknown>;
   } catch {
     return json.endsWith("\n") ? json : `${json}\n`;
   }

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { FedmigrateError } from "../errors.js";
+import type { ChainHead } from "../journal/journal-chain.js";
 import type { Journal } from "../journal/open-journal.js";
 import { createProgressBar, noProgress, type Progress } from "../report/progress-bar.js";
 import { countOutcomes, isFailureOutcome, type RunError, type RunReport } from "../report/run-report.js";
@@ -78,6 +79,7 @@ export function failedRunReport(input: {
     endedAt: ended.toISOString(),
     durationMs: ended.getTime() - input.started.getTime(),
     manifestsHash: input.manifestsHash,
+    journalHead: null,
     stopReason: null,
     exitCode: exitCodeFor(input.error.code),
     error: runErrorOf(input.error),
@@ -113,12 +115,27 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       items: input.notAttempted(notAttemptedReason(error), undefined),
     });
   };
-  const { openJournal } = await import("../journal/open-journal.js");
+  const [{ openJournal }, { journalAuditError }] = await Promise.all([
+    import("../journal/open-journal.js"),
+    import("../journal/audit-journal.js"),
+  ]);
   let journal: Journal;
   try {
     journal = openJournal(input.journalPath);
   } catch (error) {
     return failedBeforeStart(error);
+  }
+  // A journal rewritten behind fedmigrate's back is not acted on: no lock, no run row, no request.
+  let broken: FedmigrateError | undefined;
+  try {
+    broken = journalAuditError(input.journalPath, journal.auditBeforeRun(started.toISOString()));
+  } catch (error) {
+    journal.close();
+    return failedBeforeStart(error);
+  }
+  if (broken) {
+    journal.close();
+    return failedBeforeStart(broken);
   }
   const meta = runMetadata(io.env);
   let lockHeld = false;
@@ -278,10 +295,13 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       : exitOf() === ExitCode.OK
         ? "SUCCEEDED"
         : "FAILED";
+  let journalHead: ChainHead | null = null;
   // The end of the run is recorded, and the lock released, even when the journal is what failed:
   // each step on its own, and a failure here never hides the one that stopped the run.
   for (const [step, act] of [
     ["finish", () => journal.finishRun(runId, status, ended.toISOString())],
+    // The head after the run's own row: a copy of the journal is checked against it later.
+    ["read the chain head of", () => (journalHead = journal.chainHead())],
     ["unlock", () => journal.releaseLock(runId)],
     ["close", () => journal.close()],
   ] as const) {
@@ -315,6 +335,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     endedAt: ended.toISOString(),
     durationMs: ended.getTime() - started.getTime(),
     manifestsHash: input.manifestsHash,
+    journalHead,
     stopReason: stop.reason ?? null,
     exitCode,
     error: isRunFailure(failure) ? runErrorOf(failure) : stopError(stop.reason, outcomes),

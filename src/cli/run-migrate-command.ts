@@ -44,6 +44,8 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   const config = configFrom(args, io, manifests);
   const logger = await cliLogger(args, io, [config.token]);
   const runtime = await apiRuntime(config, args, logger, io.env);
+  // Where the token and the migrations go, first, before anything changes.
+  if (!args.json) io.stdout.write(`Domo: ${runtime.domainKey}\n`);
   let entries = manifests.entries;
   if (args.only && args.only.length > 0) {
     const only = new Set(args.only);
@@ -82,6 +84,7 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
       items: notAttemptedEntries(entries, notAttemptedReason(error)),
     });
   }
+  if (runtime.api.isSimulator?.()) report.simulator = true;
   await emitReport(report, args, io, config.journalPath, {
     rerun: commandLine("migrate", args.manifests),
     retried: runtime.retries.count,

@@ -7,7 +7,7 @@ import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
-import { stderrOutput, stderrSettings } from "./say-on-stderr.js";
+import { sayOnStderr, stderrOutput, stderrSettings } from "./say-on-stderr.js";
 import type { ConfigFlagArgs } from "./shared-options.js";
 
 /** The configuration options of online commands (flags of SPEC section 2), with the output ones. */
@@ -31,12 +31,14 @@ export async function loadManifestArgs(paths: readonly string[], io: CliIo): Pro
 }
 
 export function configFrom(args: ConfigArgs, io: CliIo, manifests?: LoadedManifests): ResolvedConfig {
-  return resolveConfig({
+  const config = resolveConfig({
     flags: { domain: args.domain, tokenFile: args.tokenFile, journal: args.journal },
     env: io.env,
     manifest: manifests ? { domain: manifests.domain, journal: manifests.journal } : undefined,
     cwd: io.cwd,
   });
+  for (const warning of config.warnings) sayOnStderr(io, "warn", "config.warning", warning);
+  return config;
 }
 
 /**
@@ -102,7 +104,7 @@ export async function apiRuntime(
     timeoutMs: (args.timeout ?? 300) * 1000,
     logger,
   });
-  const gate = new RateGate();
+  const gate = new RateGate({ now: Date.now });
   // Tests and rehearsals shorten the backoff; production keeps the default.
   const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
   const retries: ApiRuntime["retries"] = { listener: undefined, count: 0 };

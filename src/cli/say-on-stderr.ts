@@ -1,4 +1,5 @@
 import { TerminalOutput } from "../report/terminal-output.js";
+import { terminalSafe } from "../report/terminal-safe.js";
 import type { CliIo } from "./context.js";
 
 /** How stderr is written: log level and line format, as `--log-level` and `--log-format` say. */
@@ -77,12 +78,16 @@ export function sayOnStderr(
   const out = stderrOutput(io);
   if (stderrSettings(io).format === "json") {
     out.write(
-      `${JSON.stringify({ level, time: new Date().toISOString(), event, ...extra, msg: message })}\n`,
+      terminalSafe(
+        `${JSON.stringify({ level, time: new Date().toISOString(), event, ...extra, msg: message })}\n`,
+        { json: true },
+      ),
     );
     return;
   }
   const hint = typeof extra.hint === "string" && extra.hint ? `\n${extra.hint}` : "";
   // Off a terminal (a CI log, cron mail) the level says what kind of message it is; no colour either way.
   const kind = io.stderr.isTTY || level === "info" ? "" : `${level}: `;
-  out.write(`fedmigrate: ${kind}${message}${hint}\n`);
+  // The logger's scrub does not run here: redact and neutralize the same way.
+  out.write(terminalSafe(`fedmigrate: ${kind}${message}${hint}\n`));
 }

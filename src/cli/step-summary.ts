@@ -42,8 +42,11 @@ export async function appendStepSummary(input: StepSummaryInput): Promise<string
     const stopped = report.error
       ? `\n> **Stopped (${escapeMarkdown(report.error.code)}):** ${escapeMarkdown(report.error.message)}${report.error.hint ? ` ${escapeMarkdown(report.error.hint)}` : ""}`
       : "";
+    const head = report.journalHead
+      ? `\n> **Journal head after the run:** entry ${report.journalHead.seq}, \`${report.journalHead.hash}\` (check a copy with \`fedmigrate audit --offline --journal COPY\`)`
+      : "";
     // The blank line first: whatever an earlier step left, this starts a new block.
-    const markdown = `\n${[heading, stopped, ...rest].join("\n")}${renderNotSent(report.items)}`;
+    const markdown = `\n${[heading, stopped, head, ...rest].join("\n")}${renderNotSent(report.items)}`;
     appendFileSync(file, markdown, "utf8");
     return file;
   } catch (error) {

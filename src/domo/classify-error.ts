@@ -4,7 +4,8 @@
  * on the kind, never on raw statuses.
  * - `auth`: the token was refused (401/403); the run stops.
  * - `transient`: nothing changed on the server, or repeating is harmless; retry with backoff.
- * - `ambiguous`: a POST may have reached the server; read the item back before any retry.
+ * - `ambiguous`: a POST may have been applied (no answer after sending, or any 5xx answer); read
+ *   the item back before any retry.
  * - `setup`: the network path is wrong (redirect, TLS, proxy); retrying cannot help.
  * - `other`: any other failure; reported, not retried.
  */
@@ -49,6 +50,9 @@ export function classifyError(input: ClassifyInput): ErrorKind {
   const { status, networkError } = input;
   if (status !== undefined) {
     if (status === 401 || status === 403) return "auth";
+    // A gateway or server error says nothing of whether the POST behind it was applied (a 502
+    // after Domo changed the datasource): as ambiguous as no answer at all.
+    if (status >= 500 && status < 600 && !isSafeMethod(input.method)) return "ambiguous";
     if (TRANSIENT_STATUSES.has(status)) return "transient";
     // Redirects are never followed: a 3xx means something sits between us and the API
     // (an IP allow-list block page, a login page, a wrong domain).

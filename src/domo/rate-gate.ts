@@ -2,8 +2,8 @@ import { abortableSleep, type Sleep } from "./abortable-sleep.js";
 
 /** The clock and the tuning of a `RateGate`; tests pass a manual clock so they wait on events, not time. */
 export interface RateGateOptions {
-  /** Milliseconds, monotonic enough for pauses. Default: `Date.now`. */
-  now?: () => number;
+  /** The run's clock, in milliseconds (monotonic enough for pauses): injected, never read here. */
+  now: () => number;
   /** Default: a real timer that rejects with the signal's reason on abort. */
   sleep?: Sleep;
   /**
@@ -71,8 +71,8 @@ export class RateGate {
   /** Moving average of the time an answered request takes, start to end. */
   #latencyMs: number | undefined;
 
-  constructor(options: RateGateOptions = {}) {
-    this.#now = options.now ?? Date.now;
+  constructor(options: RateGateOptions) {
+    this.#now = options.now;
     this.#sleep = options.sleep ?? abortableSleep;
     this.#decrease = options.decrease ?? 0.5;
     this.#headroom = options.headroom ?? 1.1;

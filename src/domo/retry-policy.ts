@@ -1,4 +1,3 @@
-import pRetry, { AbortError } from "p-retry";
 import { abortableSleep, type Sleep } from "./abortable-sleep.js";
 import type { ErrorKind } from "./classify-error.js";
 import { DomoApiError } from "./domo-api-error.js";
@@ -32,21 +31,25 @@ export interface RetryPolicyOptions {
   onRetry?: (info: RetryInfo) => void;
 }
 
-/** What an attempt knows about the one before it. */
-export interface AttemptContext {
-  /**
-   * The previous attempt's error. When its `kind` is `ambiguous`, a POST may have reached
-   * the server: read the item back before sending it again.
-   */
-  previousError: DomoApiError | undefined;
-}
-
 export interface RetryPolicy {
-  /** Runs `fn` (attempt 1, 2, …) until it succeeds, fails for good, or retries run out. */
-  run<T>(
-    fn: (attempt: number, context: AttemptContext) => Promise<T>,
-    options?: { signal?: AbortSignal },
-  ): Promise<T>;
+  /**
+   * For calls that change nothing (GETs): runs `fn` (attempt 1, 2, …) through `send` until it
+   * succeeds, fails for good, or retries run out.
+   */
+  run<T>(fn: (attempt: number) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * One request through the run's shared gate: waits out any `Retry-After` pause first (the
+   * signal cuts that wait short, never the request), then tells the gate how it ended. Errors
+   * are rethrown as they are. A POST goes through here alone, so that its caller decides, after
+   * reading an ambiguous one back, whether to `backoff` and send it again.
+   */
+  send<T>(fn: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * After `failures` failed tries of one call (1 after the first): resolves true, once the
+   * backoff has been waited, when the error may be retried (transient or ambiguous) and retries
+   * are left; false when not. Rejects with the signal's reason if it aborts during the wait.
+   */
+  backoff(error: unknown, failures: number, signal?: AbortSignal): Promise<boolean>;
   /**
    * How many requests the server currently takes at once, learnt from its 429s by the shared
    * gate (`RateGate.concurrencyLimit`): Infinity until the first 429. The executor starts no
@@ -60,16 +63,12 @@ const FACTOR = 2;
 const JITTER = 0.5;
 
 /**
- * Retries on p-retry 7, from the pure classification of each `DomoApiError`: `transient` and
- * `ambiguous` are retried (the caller reads an ambiguous item back first), `auth`, `setup`,
- * `other` and any error that is not a `DomoApiError` are thrown at once.
- *
- * One owner for timing: p-retry counts attempts and honours the signal, but its own delay is
- * set to 0 and this policy sleeps in `shouldRetry`. p-retry's delay can neither take a
- * server's `Retry-After` nor a test's random source and clock. A `Retry-After` pauses the
- * shared gate, and every attempt first waits on the gate, so it holds back all workers. Every
- * attempt is also reported to the gate (answered, 429, no answer), which learns from it how many
- * requests the server takes at once (`concurrencyLimit`).
+ * The one owner of retries: an explicit loop over the pure timing of `retry-timing.ts`, from the
+ * pure classification of each `DomoApiError`. `transient` and `ambiguous` are retried (the
+ * caller reads an ambiguous POST back first), `auth`, `setup`, `other` and any error that is not
+ * a `DomoApiError` are not. A `Retry-After` pauses the shared gate, and every request first
+ * waits on the gate, so it holds back all workers; every request is also reported to the gate
+ * (answered, 429, no answer), which learns from it how many requests the server takes at once.
  */
 export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
   if (!Number.isInteger(opts.retries) || opts.retries < 0) {
@@ -83,71 +82,46 @@ export function createRetryPolicy(opts: RetryPolicyOptions): RetryPolicy {
   const random = opts.random ?? Math.random;
   const sleep = opts.sleep ?? abortableSleep;
 
-  return {
-    async run(fn, options = {}) {
-      const { signal } = options;
-      let previousError: DomoApiError | undefined;
-      // What to rethrow as is. AbortError stops p-retry, which then throws its
-      // `originalError`; keeping the value here also keeps non-Error values intact.
-      let fatal: { value: unknown } | undefined;
+  const send = async <T>(fn: () => Promise<T>, options: { signal?: AbortSignal } = {}): Promise<T> => {
+    const { signal } = options;
+    signal?.throwIfAborted();
+    await gate.wait(signal);
+    const ticket: RequestTicket = gate.begin();
+    try {
+      const result = await fn();
+      gate.end(ticket, "answered");
+      return result;
+    } catch (error) {
+      gate.end(ticket, howItEnded(error), retryAfterOf(error));
+      // Here, not in backoff: the server's wait binds every worker even when this call has no
+      // retry left.
+      const retryAfterMs = retryAfterOf(error);
+      if (retryAfterMs !== undefined) gate.pauseFor(retryAfterMs);
+      throw error;
+    }
+  };
 
-      try {
-        return await pRetry(
-          async (attempt) => {
-            let ticket: RequestTicket | undefined;
-            try {
-              signal?.throwIfAborted();
-              await gate.wait(signal);
-              ticket = gate.begin();
-              const result = await fn(attempt, { previousError });
-              gate.end(ticket, "answered");
-              return result;
-            } catch (error) {
-              if (ticket !== undefined) gate.end(ticket, howItEnded(error), retryAfterOf(error));
-              // Here, not in shouldRetry: the server's wait binds every worker even when this
-              // item has no retry left.
-              if (error instanceof DomoApiError && error.retryAfterMs !== undefined) {
-                gate.pauseFor(error.retryAfterMs);
-              }
-              if (error instanceof DomoApiError && RETRIED.has(error.kind)) {
-                previousError = error;
-                throw error;
-              }
-              fatal = { value: error };
-              throw new AbortError(error instanceof Error ? error : String(error));
-            }
-          },
-          {
-            retries: opts.retries,
-            minTimeout: 0,
-            maxTimeout: 0,
-            factor: 1,
-            randomize: false,
-            // The signal is deliberately not given to p-retry: it would throw away the answer of
-            // a request that was in flight when the signal came (a migration that happened).
-            // It cuts the waits instead: the gate and the backoff sleep.
-            // Called only while retries are left, after a retryable DomoApiError.
-            shouldRetry: async ({ error, attemptNumber }) => {
-              if (!(error instanceof DomoApiError)) return false;
-              const backoff = backoffDelay(
-                attemptNumber,
-                { minMs, maxMs, factor: FACTOR, jitter: JITTER },
-                random,
-              );
-              onRetry?.({
-                attempt: attemptNumber + 1,
-                error,
-                delayMs: Math.max(backoff, error.retryAfterMs ?? 0),
-              });
-              // The rest of a longer Retry-After is waited for on the gate, by everyone.
-              if (backoff > 0) await sleep(backoff, signal);
-              return true;
-            },
-          },
-        );
-      } catch (error) {
-        if (fatal !== undefined) throw fatal.value;
-        throw error;
+  const backoff = async (error: unknown, failures: number, signal?: AbortSignal): Promise<boolean> => {
+    if (!(error instanceof DomoApiError) || !RETRIED.has(error.kind) || failures > opts.retries) return false;
+    const delayMs = backoffDelay(failures, { minMs, maxMs, factor: FACTOR, jitter: JITTER }, random);
+    onRetry?.({ attempt: failures + 1, error, delayMs: Math.max(delayMs, error.retryAfterMs ?? 0) });
+    // The rest of a longer Retry-After is waited for on the gate, by everyone.
+    if (delayMs > 0) await sleep(delayMs, signal);
+    return true;
+  };
+
+  return {
+    send,
+    backoff,
+    async run(fn, options = {}) {
+      // The signal is never given to the request: it would throw away the answer of a request
+      // that was in flight when it came. It cuts the waits instead: the gate and the backoff.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await send(() => fn(attempt), options);
+        } catch (error) {
+          if (!(await backoff(error, attempt, options.signal))) throw error;
+        }
       }
     },
     concurrencyLimit: () => gate.concurrencyLimit(),

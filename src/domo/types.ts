@@ -39,6 +39,9 @@ export interface Target {
   table: string;
 }
 
+/** The header `fedmigrate simulate` puts on every answer, so a run can say it was a rehearsal. */
+export const SIMULATOR_HEADER = "x-fedmigrate-simulator";
+
 /** Per-call options every method takes. */
 export interface CallOptions {
   /** Aborts the request (a run's hard stop). */
@@ -60,4 +63,9 @@ export interface DomoApi {
     options?: CallOptions,
   ): Promise<MigrationRecord>;
   reverse(datasourceId: string, options?: CallOptions): Promise<MigrationRecord>;
+  /**
+   * Whether an answer so far came from fedmigrate's simulator (`SIMULATOR_HEADER`), not Domo.
+   * Optional: fake ports in tests need not say.
+   */
+  isSimulator?(): boolean;
 }

@@ -1,4 +1,6 @@
 import type { Direction } from "../domo/types.js";
+import type { JournalAudit } from "./audit-journal.js";
+import type { ChainHead } from "./journal-chain.js";
 import type { AcquireLockOptions, LockAcquired } from "./run-lock.js";
 import type {
   AttemptResult,
@@ -62,6 +64,21 @@ export interface Journal {
   reversible(domain: string): AttemptRow[];
   /** A sha256 (hex) over the journal state planning depends on for `domain` (`plan --out`). */
   stateHash(domain: string): string;
+
+  /** The head of the hash chain (seq 0 and hash "" for a journal without final rows). */
+  chainHead(): ChainHead;
+  /**
+   * The offline audit: the hash chain, the guard triggers and the derived tables (see
+   * audit-journal.ts). Never throws for a finding; reads the whole journal.
+   */
+  audit(): JournalAudit;
+  /**
+   * The audit `migrate` and `rollback` run before they start: as `audit()`, but the chain only
+   * from the checkpoint the last such audit stored (the entries up to it were verified then and
+   * the guard triggers kept them, as long as the schema has not changed since: otherwise it
+   * verifies everything). Stores the new checkpoint when clean. Writable journals only.
+   */
+  auditBeforeRun(at: string): JournalAudit;
 
   /** Takes the run lock or throws `JournalLockedError`; see `acquireLock` in run-lock.ts. */
   acquireLock(owner: LockOwner, options?: AcquireLockOptions): LockAcquired;

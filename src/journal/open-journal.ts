@@ -1,4 +1,14 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync, type Stats, statSync } from "node:fs";
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fchmodSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import Database from "better-sqlite3";
@@ -33,7 +43,10 @@ export function openJournal(path: string, options: OpenJournalOptions = {}): Jou
   const timeout = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   if (options.readonly) return openReadonly(path, timeout);
 
-  if (path !== MEMORY) checkWritablePath(path, options.mustExist ?? false);
+  if (path !== MEMORY) {
+    checkWritablePath(path, options.mustExist ?? false);
+    createOwnerOnly(path);
+  }
   const db = connect(path, { timeout });
   try {
     // Before anything that writes (journal_mode, upgrades): a newer or foreign file stays untouched.
@@ -216,6 +229,27 @@ function statPath(target: string, journalPath: string): Stats | undefined {
       cause: error,
       hint: "Check that this user may reach the journal's directory.",
     });
+  }
+}
+
+/**
+ * Creates a new journal file readable and writable by its owner only (0600, whatever the umask):
+ * it names every datasource and account migrated. SQLite gives the -wal and -shm files it creates
+ * next to it the database file's own mode, so they are 0600 too. An existing file keeps its mode.
+ */
+function createOwnerOnly(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return;
+    throw journalErrorFrom(error, path, "creating it");
+  }
+  try {
+    // The umask may have taken bits away (never added them): set exactly 0600.
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { appendToChain } from "./journal-chain.js";
 import { JournalLockedError } from "./journal-error.js";
 import type { LockOwner } from "./types.js";
 
@@ -84,6 +85,8 @@ export function acquireLock(
       )
       .pluck()
       .all(owner.runId);
+    // A crashed run has ended: it enters the hash chain now, as a finished one would.
+    for (const runId of crashedRuns) appendToChain(db, "run", runId);
     return { takenOverFrom, takeoverReason, crashedRuns };
   });
   return take.immediate();

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { chainUnchainedRows } from "./journal-chain.js";
 import { JournalError } from "./journal-error.js";
 
 /** One step of the journal's schema. Versions run 1, 2, 3… with no gaps; never edit a released one. */
@@ -20,7 +21,7 @@ export const JOURNAL_APPLICATION_ID = 0x46444d47;
  * The columns of `item_latest` (schema version 1): each keeps the highest attempt id of the item
  * whose row meets its condition.
  */
-const ITEM_LATEST_COLUMNS: readonly (readonly [column: string, condition: string])[] = [
+export const ITEM_LATEST_COLUMNS: readonly (readonly [column: string, condition: string])[] = [
   // Any row: the item's latest attempt, whatever its direction and state.
   ["last_id", "1"],
   // The latest final attempt each way.
@@ -45,6 +46,24 @@ const ITEM_LATEST_FOLD = `
               `${column} = CASE WHEN (${condition}) AND (${column} IS NULL OR ${column} < NEW.id) THEN NEW.id ELSE ${column} END`,
           ).join(",\n            ")}
           WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id;`;
+
+/** What item_latest's `column` must hold for the item of the row NEW: the highest id meeting its condition. */
+function expectedItemLatest(column: string): string {
+  const condition = ITEM_LATEST_COLUMNS.find(([name]) => name === column)?.[1] ?? "0";
+  return `(SELECT max(a.id) FROM attempts a WHERE a.domain = NEW.domain AND a.datasource_id = NEW.datasource_id
+            AND (${condition.replaceAll("NEW.", "a.")}))`;
+}
+
+/**
+ * When an item_latest row NEW differs from what the attempts say (schema version 2's guards). An
+ * insert (the fold's first step) sets last_id only; the fold's update then sets the rest.
+ */
+const ITEM_LATEST_DIFFERS = {
+  insert: `(NEW.last_id IS NOT ${expectedItemLatest("last_id")} OR ${ITEM_LATEST_COLUMNS.slice(1)
+    .map(([column]) => `(NEW.${column} IS NOT NULL AND NEW.${column} IS NOT ${expectedItemLatest(column)})`)
+    .join(" OR ")})`,
+  update: `(${ITEM_LATEST_COLUMNS.map(([column]) => `NEW.${column} IS NOT ${expectedItemLatest(column)}`).join(" OR ")})`,
+};
 
 /**
  * The schema, oldest first. The tables are a public interface (operators audit them with
@@ -163,6 +182,101 @@ export const SCHEMA_MIGRATIONS: readonly SchemaMigration[] = [
         END;
       `);
       db.pragma(`application_id = ${JOURNAL_APPLICATION_ID}`);
+    },
+  },
+  {
+    version: 2,
+    description:
+      "REPLACE-proof guard triggers on attempts and runs; ended runs immutable; the hash chain (table chain) over existing final rows",
+    up(db) {
+      db.exec(`
+        -- SQLite's REPLACE conflict resolution deletes the old row without firing delete triggers
+        -- (unless recursive_triggers is on), so every UNIQUE key is guarded before the insert.
+        CREATE TRIGGER attempts_no_replace BEFORE INSERT ON attempts
+        WHEN EXISTS (SELECT 1 FROM attempts WHERE id = NEW.id)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a recorded attempt cannot be replaced (REPLACE, INSERT OR REPLACE); attempts are append-only');
+        END;
+        CREATE TRIGGER runs_no_replace BEFORE INSERT ON runs
+        WHEN EXISTS (SELECT 1 FROM runs WHERE id = NEW.id OR rowid = NEW.rowid)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a recorded run cannot be replaced (REPLACE, INSERT OR REPLACE)');
+        END;
+        CREATE TRIGGER runs_ended_are_final BEFORE UPDATE ON runs
+        WHEN OLD.status <> 'RUNNING' OR OLD.ended_at IS NOT NULL
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a run that has ended cannot be changed');
+        END;
+        CREATE TRIGGER runs_end_sets_outcome_only BEFORE UPDATE ON runs
+        WHEN OLD.status = 'RUNNING' AND OLD.ended_at IS NULL AND (
+          NEW.rowid IS NOT OLD.rowid OR NEW.id IS NOT OLD.id OR NEW.command IS NOT OLD.command
+          OR NEW.started_at IS NOT OLD.started_at OR NEW.domain IS NOT OLD.domain
+          OR NEW.manifests_hash IS NOT OLD.manifests_hash OR NEW."user" IS NOT OLD."user"
+          OR NEW.host IS NOT OLD.host OR NEW.pid IS NOT OLD.pid OR NEW.ci_job_url IS NOT OLD.ci_job_url
+          OR NEW.options IS NOT OLD.options)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a running run may change its status and end time only');
+        END;
+        CREATE TRIGGER runs_ended_no_delete BEFORE DELETE ON runs
+        WHEN OLD.status <> 'RUNNING' OR OLD.ended_at IS NOT NULL
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: a run that has ended cannot be deleted');
+        END;
+
+        -- The hash chain over final rows, in order of finalisation (see journal-chain.ts).
+        CREATE TABLE chain (
+          seq        INTEGER PRIMARY KEY NOT NULL,
+          attempt_id INTEGER UNIQUE REFERENCES attempts (id),
+          run_id     TEXT UNIQUE REFERENCES runs (id),
+          hash       TEXT NOT NULL,
+          CHECK ((attempt_id IS NULL) <> (run_id IS NULL))
+        );
+        CREATE TRIGGER chain_append_only BEFORE INSERT ON chain
+        WHEN EXISTS (SELECT 1 FROM chain WHERE seq = NEW.seq OR attempt_id = NEW.attempt_id OR run_id = NEW.run_id)
+          OR NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM chain)
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be replaced or skipped');
+        END;
+        CREATE TRIGGER chain_no_update BEFORE UPDATE ON chain
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be changed');
+        END;
+        -- item_latest is derived: it may only ever hold what the attempts say (the folds above
+        -- write exactly that), so no client can point an item at another row behind their back.
+        CREATE TRIGGER item_latest_no_replace BEFORE INSERT ON item_latest
+        WHEN EXISTS (SELECT 1 FROM item_latest WHERE domain = NEW.domain AND datasource_id = NEW.datasource_id)
+          OR ${ITEM_LATEST_DIFFERS.insert}
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+        CREATE TRIGGER item_latest_matches_attempts BEFORE UPDATE ON item_latest
+        WHEN NEW.domain IS NOT OLD.domain OR NEW.datasource_id IS NOT OLD.datasource_id
+          OR ${ITEM_LATEST_DIFFERS.update}
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+        CREATE TRIGGER item_latest_no_delete BEFORE DELETE ON item_latest
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: item_latest is derived from attempts; it cannot be written');
+        END;
+
+        -- The chain head the last migrate or rollback verified before it started, with the schema
+        -- it verified (PRAGMA schema_version, which any DROP or CREATE TRIGGER changes): while the
+        -- schema is unchanged the guard triggers kept every entry up to it, so the next run verifies
+        -- only the entries after it. \`fedmigrate audit\` ignores it and verifies them all.
+        CREATE TABLE chain_checkpoint (
+          id             INTEGER PRIMARY KEY CHECK (id = 1),
+          seq            INTEGER NOT NULL,
+          hash           TEXT NOT NULL,
+          schema_version INTEGER NOT NULL,
+          verified_at    TEXT NOT NULL
+        );
+        CREATE TRIGGER chain_no_delete BEFORE DELETE ON chain
+        BEGIN
+          SELECT RAISE(ABORT, 'fedmigrate journal: the chain is append-only; an entry cannot be deleted');
+        END;
+      `);
+      chainUnchainedRows(db);
     },
   },
 ];

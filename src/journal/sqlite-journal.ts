@@ -1,5 +1,7 @@
 import type Database from "better-sqlite3";
+import { auditJournal, type JournalAudit } from "./audit-journal.js";
 import type { Journal, LatestStatesFilter } from "./journal.js";
+import { appendToChain, type ChainHead, readChainHead } from "./journal-chain.js";
 import { JournalError, journalErrorFrom } from "./journal-error.js";
 import { journalStateHash } from "./journal-state-hash.js";
 import {
@@ -95,9 +97,14 @@ export class SqliteJournal implements Journal {
   }
 
   finishRun(runId: string, status: RunStatus, endedAt: string): void {
-    const changes = this.write(
-      `recording the end of run ${runId}`,
-      () => this.statements.finishRun.run(status, endedAt, runId).changes,
+    const changes = this.write(`recording the end of run ${runId}`, () =>
+      this.db
+        .transaction(() => {
+          const changed = this.statements.finishRun.run(status, endedAt, runId).changes;
+          if (changed === 1) appendToChain(this.db, "run", runId);
+          return changed;
+        })
+        .immediate(),
     );
     if (changes === 0)
       throw new JournalError(this.path, `The journal ${this.path} has no run ${runId} to finish.`);
@@ -142,7 +149,15 @@ export class SqliteJournal implements Journal {
     if ((result.state as AttemptState) === "IN_FLIGHT") {
       throw new JournalError(this.path, `Cannot complete attempt ${id} as IN_FLIGHT (while ${doing}).`);
     }
-    const changes = this.write(doing, () => this.statements.completeAttempt.run({ ...result, id }).changes);
+    const changes = this.write(doing, () =>
+      this.db
+        .transaction(() => {
+          const changed = this.statements.completeAttempt.run({ ...result, id }).changes;
+          if (changed === 1) appendToChain(this.db, "attempt", id);
+          return changed;
+        })
+        .immediate(),
+    );
     if (changes === 1) return;
     const state = this.guard(doing, () => this.statements.attemptState.get(id));
     throw new JournalError(
@@ -215,6 +230,40 @@ export class SqliteJournal implements Journal {
         inFlightIds: this.statements.inFlightIds.all(domain),
       }),
     );
+  }
+
+  chainHead(): ChainHead {
+    return this.guard("reading the head of its hash chain", () => readChainHead(this.db));
+  }
+
+  audit(): JournalAudit {
+    return this.guard("auditing it", () => auditJournal(this.db));
+  }
+
+  auditBeforeRun(at: string): JournalAudit {
+    return this.write("auditing it before the run", () => {
+      const schemaVersion = this.db.pragma("schema_version", { simple: true }) as number;
+      const checkpoint = this.db
+        .prepare<[], { seq: number; hash: string; schemaVersion: number }>(
+          "SELECT seq, hash, schema_version AS schemaVersion FROM chain_checkpoint WHERE id = 1",
+        )
+        .get();
+      const from =
+        checkpoint?.schemaVersion === schemaVersion
+          ? { seq: checkpoint.seq, hash: checkpoint.hash }
+          : undefined;
+      const audit = auditJournal(this.db, { from });
+      if (audit.ok) {
+        this.db
+          .prepare(
+            `INSERT INTO chain_checkpoint (id, seq, hash, schema_version, verified_at) VALUES (1, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,
+               schema_version = excluded.schema_version, verified_at = excluded.verified_at`,
+          )
+          .run(audit.head.seq, audit.head.hash, schemaVersion, at);
+      }
+      return audit;
+    });
   }
 
   acquireLock(owner: LockOwner, options?: AcquireLockOptions): LockAcquired {

@@ -161,17 +161,54 @@ export const TOP_FIELD_NAMES = Object.keys(TOP_FIELDS) as TopFieldName[];
 
 type JsonSchema = Record<string, unknown>;
 
-/** Unquoted YAML scalars an editor sees as numbers or booleans are read as their text, so allow them. */
-const SCALAR_TYPES = ["string", "number", "boolean"];
+/**
+ * A value as an editor sees it. Unquoted YAML scalars that look like numbers or booleans are read
+ * by fedmigrate as their text, so they are allowed too; an id written as a number must still be
+ * one `ID_PATTERN` accepts, which for a number's value means not negative (`account: -12`).
+ */
+function scalarSchema(spec: EntryFieldSpec): JsonSchema[] {
+  const pattern = spec.kind === "id" ? ID_PATTERN.source : NO_CONTROL_CHARACTERS;
+  const alternatives: JsonSchema[] = [
+    { type: "string", minLength: 1, pattern },
+    spec.kind === "id" ? { type: "number", minimum: 0 } : { type: "number" },
+    { type: "boolean" },
+  ];
+  if (spec.nullMeans !== undefined) alternatives.push({ type: "null" });
+  return alternatives;
+}
 
 function entryFieldSchema(spec: EntryFieldSpec): JsonSchema {
-  const types = spec.nullMeans === undefined ? SCALAR_TYPES : [...SCALAR_TYPES, "null"];
-  const pattern = spec.kind === "id" ? ID_PATTERN.source : NO_CONTROL_CHARACTERS;
-  return { description: spec.description, type: types, minLength: 1, pattern };
+  return { description: spec.description, anyOf: scalarSchema(spec) };
 }
 
 function entryFieldsSchema(names: readonly EntryFieldName[]): JsonSchema {
   return Object.fromEntries(names.map((name) => [name, entryFieldSchema(ENTRY_FIELDS[name])]));
+}
+
+/** The required entry fields `defaults` may give: each entry needs them unless `defaults` has them. */
+const REQUIRED_DEFAULTABLE = DEFAULTABLE_FIELD_NAMES.filter((name) => ENTRY_FIELDS[name].required);
+
+/**
+ * "Once defaults apply, every entry has the required fields", as JSON Schema can say it: for each
+ * required field, unless `defaults` gives it, every entry must.
+ */
+function requiredAfterDefaults(): JsonSchema[] {
+  return REQUIRED_DEFAULTABLE.map((name) => ({
+    if: {
+      type: "object",
+      required: ["defaults"],
+      properties: { defaults: { type: "object", required: [name], properties: { [name]: true } } },
+    },
+    else: {
+      type: "object",
+      properties: {
+        migrations: {
+          type: "array",
+          items: { type: "object", required: [name], properties: { [name]: true } },
+        },
+      },
+    },
+  }));
 }
 
 function topFieldSchema(name: TopFieldName): JsonSchema {
@@ -182,9 +219,12 @@ function topFieldSchema(name: TopFieldName): JsonSchema {
     case "text":
       return {
         description: spec.description,
-        type: "string",
-        minLength: 1,
-        pattern: NO_CONTROL_CHARACTERS,
+        anyOf: [
+          { type: "string", minLength: 1, pattern: NO_CONTROL_CHARACTERS },
+          // Read as their text, like entry values: `journal: 2024` is the file "2024".
+          { type: "number" },
+          { type: "boolean" },
+        ],
       };
     case "defaults":
       return { description: spec.description, $ref: "#/definitions/defaults" };
@@ -203,8 +243,11 @@ function topFieldSchema(name: TopFieldName): JsonSchema {
  * generated from the field tables. `manifests/manifest.schema.json` is this, written by
  * `scripts/generate-schema.mjs`; a test keeps the two equal.
  *
- * The rules a JSON Schema cannot say (required fields may come from `defaults`, duplicate
- * datasources, the domain's rules) are left to `fedmigrate validate`.
+ * It loads in Ajv's strict mode and agrees with `fedmigrate validate` wherever a schema can say
+ * the rule (test/manifest/schema-agreement.test.ts). The rules it cannot say are left to
+ * `validate`: a datasource listed twice (in a file, case-insensitively, or across files), the
+ * domain's rules, duplicate YAML keys, aliases, and what an unquoted scalar's source text must be
+ * (`version: 1.0`, `account: +12` or `.5` have a number's value the schema accepts).
  */
 export function manifestJsonSchema(): JsonSchema {
   return {
@@ -216,12 +259,19 @@ export function manifestJsonSchema(): JsonSchema {
     additionalProperties: false,
     required: TOP_FIELD_NAMES.filter((name) => TOP_FIELDS[name].required),
     properties: Object.fromEntries(TOP_FIELD_NAMES.map((name) => [name, topFieldSchema(name)])),
+    allOf: requiredAfterDefaults(),
     definitions: {
       defaults: {
         description: TOP_FIELDS.defaults.description,
-        type: ["object", "null"],
-        additionalProperties: false,
-        properties: entryFieldsSchema(DEFAULTABLE_FIELD_NAMES),
+        anyOf: [
+          // An empty `defaults:` (every line commented out) is harmless.
+          { type: "null" },
+          {
+            type: "object",
+            additionalProperties: false,
+            properties: entryFieldsSchema(DEFAULTABLE_FIELD_NAMES),
+          },
+        ],
       },
       entry: {
         description:

@@ -16,7 +16,7 @@ export interface BuildPlanInput {
   histories: ReadonlyMap<string, ItemHistory>;
   /** The server's state; absent for an offline plan. */
   server?: ServerState | undefined;
-  /** Migrate entries a rollback is holding (`--include-rolled-back`). */
+  /** Migrate the entries held as rolled back or reversed outside this journal (`--include-rolled-back`). */
   includeRolledBack?: boolean;
 }
 
@@ -140,11 +140,14 @@ function planEntry(
       );
     }
     if (candidate && !candidate.migrated) {
-      return decide(
-        "migrate",
-        "reversed-outside",
-        `the journal has it COMPLETE (run ${lastMigrate.runId}) but the server reports it on V1: reversed outside this journal`,
-      );
+      // Someone reversed it in Domo, or a reversal answered ABORTED took effect anyway: any
+      // reversal is held alike, so that a scheduled run never fights a person who reversed it
+      // on purpose. The journal's COMPLETE still means "do not POST again".
+      const why = `reversed outside this journal: Domo lists it on V1 (the journal has it migrated by run ${lastMigrate.runId})`;
+      if (!includeRolledBack) {
+        return decide("held", "reversed-outside", `${why}; held until 'migrate --include-rolled-back'`);
+      }
+      return decide("migrate", "reversed-outside-included", `${why}; --include-rolled-back`);
     }
     return decide(
       "skip",

@@ -22,6 +22,7 @@ export type ReasonCode =
   | "retry-incomplete"
   | "in-flight-not-applied"
   | "reversed-outside"
+  | "reversed-outside-included"
   | "complete"
   | "in-flight-applied"
   | "migrated-outside"

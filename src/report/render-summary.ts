@@ -102,7 +102,7 @@ export function renderSummary(report: RunReport, view: SummaryView): string {
   const verdict = report.success ? c.green("succeeded") : c.red("did not succeed");
   const run = report.runId ? ` ${report.runId}` : "";
   lines.push(
-    `${report.command}${report.dryRun ? " (dry run)" : ""}${run} on ${report.domain} ${verdict} in ${seconds}s (exit ${report.exitCode}).`,
+    `${report.command}${report.dryRun ? " (dry run)" : ""}${run} on ${report.domain}${report.simulator ? " (simulator)" : ""} ${verdict} in ${seconds}s (exit ${report.exitCode}).`,
   );
   const next = nextSteps(report, view.rerun);
   if (next.length > 0) lines.push(`Next: ${next.join("; ")}.`);

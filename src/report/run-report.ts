@@ -18,6 +18,12 @@ export interface RunReport {
   endedAt: string;
   durationMs: number;
   manifestsHash: string | null;
+  /**
+   * The journal's hash-chain head after the run (its entry count and hash), or null when the run
+   * did not start. `fedmigrate audit --offline --journal COPY` prints a copy's head to compare.
+   * Optional in the type only so that readers of older reports still type-check.
+   */
+  journalHead?: { seq: number; hash: string } | null;
   stopReason: StopReason | null;
   exitCode: number;
   /**
@@ -28,6 +34,8 @@ export interface RunReport {
   error?: RunError | null;
   counts: OutcomeCounts;
   items: ItemOutcome[];
+  /** True when the API answered as fedmigrate's simulator (a rehearsal, not Domo); absent otherwise. */
+  simulator?: boolean;
 }
 
 /** A run-level failure in a report: the same fields as the `--json` document of any other error. */

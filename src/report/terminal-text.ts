@@ -1,4 +1,5 @@
 import type { TableLayout } from "./table-layout.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 /**
  * The one place where text becomes a cell: line breaks and tabs become spaces, other control
@@ -8,12 +9,9 @@ import type { TableLayout } from "./table-layout.js";
  */
 export function cellText(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
-  return (
-    String(value)
-      .replace(/[\t\n\r\v\f]+/g, " ")
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is removed.
-      .replace(/[\x00-\x1f\x7f-\x9f]/g, "")
-  );
+  // Line breaks and tabs become spaces (a cell is one line); the token is redacted and any other
+  // control character shown as an escape (`\x1b`), as everywhere text reaches a terminal.
+  return terminalSafe(String(value).replace(/[\t\n\r\v\f]+/g, " "), { oneLine: true });
 }
 
 /**

@@ -1,17 +1,24 @@
+import pLimit from "p-limit";
 import type { Logger } from "pino";
-import { DomoApiError } from "../domo/domo-api-error.js";
-import type { Candidate, DomoApi, MigrationRecord } from "../domo/types.js";
-import { FedmigrateError } from "../errors.js";
-import type { AttemptResult, AttemptState, NewAttempt } from "../journal/types.js";
-import { adaptiveLimit } from "./adaptive-limit.js";
+import type { DomoApi, MigrationRecord } from "../domo/types.js";
+import type { FedmigrateError } from "../errors.js";
+import type { AttemptResult, NewAttempt } from "../journal/types.js";
+import { notStarted, type SentFacts, sentOutcome } from "./item-outcome.js";
+import { type AttemptEnd, sendAttempt } from "./send-attempt.js";
 import { RunStoppedError, type StopController } from "./stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, Outcome, WorkItem } from "./types.js";
-import { type EntryFacts, unsentOutcome } from "./unsent-outcome.js";
 
-/** The retry owner (src/domo/retry-policy.ts): runs `fn` again on transient and ambiguous errors. */
+/** The retry owner (src/domo/retry-policy.ts) as the executor uses it. */
 export interface RetryRunner {
-  /** `signal` cuts the waits between attempts short, never a request in flight. */
+  /** Runs a call that changes nothing (a GET), retrying transient failures. */
   run<T>(fn: (attempt: number) => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /** One request through the run's gate (`Retry-After` pauses, rate learning); no retry. */
+  send<T>(fn: () => Promise<T>, options?: { signal?: AbortSignal }): Promise<T>;
+  /**
+   * After `failures` failed tries: true, once the backoff is waited, when `error` may be retried
+   * and retries are left. Rejects with the signal's reason if it aborts during the wait.
+   */
+  backoff(error: unknown, failures: number, signal?: AbortSignal): Promise<boolean>;
   /**
    * How many requests the server takes at once now, learnt from its 429s by the run's shared rate
    * gate (AIMD); Infinity while none has been seen. The executor starts no more items than this.
@@ -28,7 +35,7 @@ export interface AttemptWriter {
 export interface ExecutorPorts {
   api: DomoApi;
   journal: AttemptWriter;
-  /** A fresh retry runner per call sequence (shares the run's rate gate). */
+  /** The run's retry owner (shares the run's rate gate). */
   retry: RetryRunner;
   now: () => Date;
   logger: Logger;
@@ -60,8 +67,9 @@ export interface ExecuteResult {
 const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(["failed", "aborted", "incomplete"]);
 
 /**
- * Calls migrate or reverse for every item, `concurrency` at a time. Every request is journaled
- * in flight first; a request that may have reached the server is read back before any retry, so
+ * Calls migrate or reverse for every item, at most `concurrency` at a time, and fewer while the
+ * rate gate has learnt that the server takes fewer. Every request is journaled in flight first;
+ * a request that may have been applied (no answer, or a 5xx) is read back before any retry, so
  * nothing is ever requested twice; an INCOMPLETE answer is re-attempted once. Outcomes are data.
  */
 export async function executeItems(
@@ -69,7 +77,15 @@ export async function executeItems(
   ports: ExecutorPorts,
   options: ExecuteOptions,
 ): Promise<ExecuteResult> {
-  const limit = adaptiveLimit(Math.max(1, options.concurrency), () => ports.retry.concurrencyLimit());
+  const max = Math.max(1, options.concurrency);
+  const limit = pLimit(max);
+  // The gate lowers its limit on 429s and raises it as the server keeps up (AIMD); p-limit starts
+  // nothing new above the lowered one, and more as soon as it is raised.
+  const followGate = () => {
+    const allowed = Math.floor(ports.retry.concurrencyLimit());
+    const next = Math.max(1, Number.isNaN(allowed) ? max : Math.min(max, allowed));
+    if (limit.concurrency !== next) limit.concurrency = next;
+  };
   let failures = 0;
   let fatal: FedmigrateError | undefined;
   const emit = options.onEvent ?? (() => {});
@@ -79,14 +95,12 @@ export async function executeItems(
       limit(async (): Promise<ItemOutcome> => {
         if (options.stop.stopped) return notStarted(item, options.stop.reason ?? "interrupted");
         emit({ type: "item-start", item });
-        const outcome = await runItem(item, ports, options).catch((error: unknown) => {
-          if (error instanceof JournalStop) {
-            fatal ??= error.cause;
-            options.stop.stop("journal");
-            return error.outcome;
-          }
-          throw error;
-        });
+        const ended = await runItem(item, ports, options, followGate);
+        if (ended.fatal) {
+          fatal ??= ended.fatal;
+          options.stop.stop("journal");
+        }
+        const { outcome } = ended;
         if (FAILED_OUTCOMES.has(outcome.outcome)) {
           failures += 1;
           if (options.maxFailures !== undefined && failures >= options.maxFailures)
@@ -100,345 +114,167 @@ export async function executeItems(
   return { outcomes, fatal };
 }
 
-async function runItem(item: WorkItem, ports: ExecutorPorts, options: ExecuteOptions): Promise<ItemOutcome> {
-  const { api, journal, logger } = ports;
+interface ItemEnd {
+  outcome: ItemOutcome;
+  /** The journal failed: the run stops. */
+  fatal?: FedmigrateError;
+}
+
+/**
+ * One item, as a loop over its attempts: each attempt says how it ended (`AttemptEnd`) and the
+ * `switch` decides: done, re-attempt an INCOMPLETE, retry after a backoff, or give up.
+ */
+async function runItem(
+  item: WorkItem,
+  ports: ExecutorPorts,
+  options: ExecuteOptions,
+  afterAttempt: () => void,
+): Promise<ItemEnd> {
+  const { stop } = options;
   const startedAt = ports.now();
+  const verb = item.direction === "V1_TO_V2" ? "migration" : "reversal";
   let sent = 0;
-  let lastState: AttemptState | null = null;
-  let lastStatus: number | null = null;
-  /** Set while the answer of a request (or its failure) is being written: what it was. */
-  let unrecorded: { state: AttemptState | null; toe: string | null } | undefined;
-
-  const attemptOnce = async (): Promise<MigrationRecord | "confirmed"> => {
-    sent += 1;
-    const rowId = journal.beginAttempt({
-      runId: options.runId,
-      domain: options.domain,
-      datasourceId: item.datasourceId,
-      datasourceName: item.name ?? null,
-      accountId: item.accountId,
-      direction: item.direction,
-      catalog: item.target.catalog,
-      schema: item.target.schema,
-      tableName: item.target.table,
-      attempt: sent,
-      startedAt: ports.now().toISOString(),
-    });
-    try {
-      const record =
-        item.direction === "V1_TO_V2"
-          ? await api.migrate(item.datasourceId, item.accountId, item.target)
-          : await api.reverse(item.datasourceId);
-      unrecorded = { state: record.state, toe: record.toe };
-      journal.completeAttempt(rowId, {
-        state: record.state,
-        toe: record.toe,
-        errorMessage: record.errorMessage,
-        httpStatus: 200,
-        serverStartTime: record.startTime,
-        serverEndTime: record.endTime,
-        endedAt: ports.now().toISOString(),
-        resolvedBy: null,
-      });
-      unrecorded = undefined;
-      lastState = record.state;
-      lastStatus = 200;
-      logger.info(
-        {
-          event: item.direction === "V1_TO_V2" ? "migrate.done" : "reverse.done",
-          datasource: item.datasourceId,
-          toe: record.toe,
-          state: record.state,
-          attempt: sent,
-          ms: Date.parse(record.endTime ?? "") - Date.parse(record.startTime ?? "") || undefined,
-        },
-        "request answered",
-      );
-      return record;
-    } catch (error) {
-      if (!(error instanceof DomoApiError)) throw error;
-      unrecorded = { state: null, toe: null };
-      lastStatus = error.status ?? null;
-      if (error.kind === "ambiguous") {
-        // The request may have been applied: ask the server before anything is sent again.
-        const applied = await readBack(item, ports).catch(() => undefined);
-        if (applied === undefined) {
-          // Neither answer nor read-back: the row stays IN_FLIGHT and the next run resolves it.
-          logger.warn({ event: "readback.failed", datasource: item.datasourceId }, "read-back failed");
-          throw new UnresolvedError(error);
-        }
-        // "Not migrated" is what the list shows for V1 and for INCOMPLETE alike: it confirms a
-        // reversal only of a datasource known to be migrated before it, and it leaves open
-        // whether a migration did nothing or ended INCOMPLETE (sending it again is right either way).
-        const confirmed =
-          applied &&
-          (item.direction === "V1_TO_V2" ||
-            options.migratedBeforeReversal === undefined ||
-            options.migratedBeforeReversal.has(item.datasourceId));
-        journal.completeAttempt(rowId, {
-          state: confirmed ? "COMPLETE" : "FAILED",
-          toe: null,
-          errorMessage: confirmed
-            ? `no answer (${error.message}); the candidate list confirms it took effect`
-            : applied
-              ? `no answer (${error.message}); the candidate list shows it not migrated, as it shows an INCOMPLETE datasource too, so whether the reversal took effect is unknown: it is sent again`
-              : item.direction === "V1_TO_V2"
-                ? `no answer (${error.message}); the candidate list shows it not migrated: it did not take effect, or ended INCOMPLETE (the list cannot tell which); it is sent again`
-                : `no answer (${error.message}); the candidate list shows it did not take effect`,
-          httpStatus: error.status ?? null,
-          serverStartTime: null,
-          serverEndTime: null,
-          endedAt: ports.now().toISOString(),
-          resolvedBy: "readback",
-        });
-        unrecorded = undefined;
-        lastState = confirmed ? "COMPLETE" : "FAILED";
-        logger.warn(
-          { event: "readback.done", datasource: item.datasourceId, applied: confirmed, attempt: sent },
-          "ambiguous request read back",
-        );
-        if (confirmed) return "confirmed";
-        throw error;
-      }
-      journal.completeAttempt(rowId, {
-        state: "FAILED",
-        toe: null,
-        errorMessage: error.message,
-        httpStatus: error.status ?? null,
-        serverStartTime: null,
-        serverEndTime: null,
-        endedAt: ports.now().toISOString(),
-        resolvedBy: null,
-      });
-      unrecorded = undefined;
-      // Said at info: a retry may still succeed; an entry that fails in the end is logged at error (cli).
-      lastState = "FAILED";
-      logger.info(
-        {
-          event: "request.failed",
-          datasource: item.datasourceId,
-          kind: error.kind,
-          status: error.status,
-          attempt: sent,
-        },
-        error.message,
-      );
-      throw error;
-    }
-  };
-
+  /** Failed tries since the last answer, for the retry budget. */
+  let failures = 0;
   let reattempted = false;
-  for (;;) {
-    let result: MigrationRecord | "confirmed";
-    try {
-      result = await ports.retry.run(
-        async () => {
-          if (sent > 0 && options.stop.stopped)
-            throw new RunStoppedError(options.stop.reason ?? "interrupted");
-          return attemptOnce();
-        },
-        { signal: options.stop.signal },
-      );
-    } catch (error) {
-      if (error instanceof FedmigrateError && error.code === "JOURNAL") {
-        throw new JournalStop(
-          error,
-          journalStopOutcome(item, error, { sent, startedAt, lastState, unrecorded }),
-        );
-      }
-      if (error instanceof DomoApiError) {
-        if (error.kind === "auth") options.stop.stop("auth");
-        if (error.kind === "setup") options.stop.stop("setup");
-        return failedOutcome(item, error, sent, startedAt, lastState, lastStatus);
-      }
-      if (error instanceof UnresolvedError) {
-        return {
-          ...failedOutcome(item, error.cause, sent, startedAt, "IN_FLIGHT", lastStatus),
-          reason:
-            "no answer and the read-back failed: left in flight, the next run resolves it from the server",
-        };
-      }
-      if (error instanceof RunStoppedError) {
-        if (sent === 0) return notStarted(item, error.reason);
-        return {
-          ...failedOutcome(item, undefined, sent, startedAt, lastState, lastStatus),
-          reason: `run stopped (${options.stop.reason}) before a retry`,
-        };
-      }
-      throw error;
-    }
+  /** The last recorded attempt, for the outcome of an item that stops after it. */
+  let last: Exclude<AttemptEnd, { type: "stopped" | "unwritable" | "unrecorded" }> | undefined;
 
-    if (result === "confirmed") {
-      return outcomeOf(item, "complete", "confirmed by the candidate list after a request without answer", {
-        state: "COMPLETE",
-        toe: null,
-        errorMessage: null,
-        httpStatus: lastStatus,
-        attempts: sent,
-        startedAt,
-        endedAt: ports.now(),
-      });
-    }
-    if (result.state === "INCOMPLETE" && !reattempted && !options.stop.stopped) {
-      // INCOMPLETE leaves the datasource half-changed: one more attempt in the same run.
-      reattempted = true;
-      logger.info(
-        { event: "incomplete.reattempt", datasource: item.datasourceId, toe: result.toe },
-        "re-attempting",
-      );
-      continue;
-    }
-    const outcome: Outcome =
-      result.state === "COMPLETE" ? "complete" : result.state === "INCOMPLETE" ? "incomplete" : "aborted";
-    const verb = item.direction === "V1_TO_V2" ? "migration" : "reversal";
-    const reason =
-      outcome === "complete"
-        ? `${verb} COMPLETE`
-        : `${verb} ${result.state}${result.errorMessage ? `: ${result.errorMessage}` : ""}`;
-    return outcomeOf(item, outcome, reason, {
-      state: result.state,
-      toe: result.toe,
-      errorMessage: result.errorMessage,
-      httpStatus: 200,
-      attempts: sent,
-      startedAt,
-      endedAt: ports.now(),
-    });
-  }
-}
-
-/**
- * Reads the item's candidate entry back: true when the request took effect (migrated for a
- * migration, back on V1 for a reversal), false when not, undefined when the server cannot say.
- */
-async function readBack(item: WorkItem, ports: ExecutorPorts): Promise<boolean | undefined> {
-  const candidates: Candidate[] = await ports.retry.run(() => ports.api.listCandidates(item.accountId));
-  const candidate = candidates.find((c) => c.id === item.datasourceId);
-  if (!candidate) return undefined;
-  return item.direction === "V1_TO_V2" ? candidate.migrated : !candidate.migrated;
-}
-
-/** The journal failed while this item ran: the run stops, and the item's outcome says how far it got. */
-class JournalStop extends Error {
-  override name = "JournalStop";
-  override readonly cause: FedmigrateError;
-  readonly outcome: ItemOutcome;
-  constructor(cause: FedmigrateError, outcome: ItemOutcome) {
-    super(cause.message);
-    this.cause = cause;
-    this.outcome = outcome;
-  }
-}
-
-/**
- * The outcome of an item whose journal write failed. Before its first request: not started (no
- * request goes out without its row). After a request, before its answer was written: the row is
- * left IN_FLIGHT, which the next run resolves from the server, and the outcome says so (with the
- * answer it got, which the journal does not have). Before a retry's row: failed, as recorded.
- */
-function journalStopOutcome(
-  item: WorkItem,
-  error: FedmigrateError,
-  at: {
-    sent: number;
-    startedAt: Date;
-    lastState: AttemptState | null;
-    unrecorded: { state: AttemptState | null; toe: string | null } | undefined;
-  },
-): ItemOutcome {
-  const { unrecorded } = at;
-  if (unrecorded) {
-    const answer = unrecorded.state
-      ? `answered ${unrecorded.state}${unrecorded.toe ? ` (toe ${unrecorded.toe})` : ""}`
-      : "sent";
-    return {
-      ...failedOutcome(item, error, at.sent, at.startedAt, "IN_FLIGHT"),
-      toe: unrecorded.toe,
-      reason: `the request was ${answer}, but the journal could not record it: left in flight, the next run resolves it from the server`,
-    };
-  }
-  // The row of attempt `sent` was never written: that request was not sent.
-  const recorded = at.sent - 1;
-  if (recorded === 0) return notStarted(item, "journal");
-  return failedOutcome(item, error, recorded, at.startedAt, at.lastState);
-}
-
-class UnresolvedError extends Error {
-  override name = "UnresolvedError";
-  override readonly cause: DomoApiError;
-  constructor(cause: DomoApiError) {
-    super(cause.message);
-    this.cause = cause;
-  }
-}
-
-interface OutcomeFacts {
-  state: AttemptState | null;
-  toe: string | null;
-  errorMessage: string | null;
-  httpStatus: number | null;
-  attempts: number;
-  startedAt: Date | null;
-  endedAt: Date | null;
-}
-
-/** The work item as its record says it. */
-function factsOf(item: WorkItem): EntryFacts {
-  return {
-    datasource: item.datasourceId,
-    name: item.name ?? null,
-    account: item.accountId,
-    direction: item.direction,
-    catalog: item.target.catalog,
-    schema: item.target.schema,
-    table: item.target.table,
-    action: item.direction === "V1_TO_V2" ? "migrate" : "reverse",
-  };
-}
-
-function outcomeOf(item: WorkItem, outcome: Outcome, reason: string, facts: OutcomeFacts): ItemOutcome {
-  return {
-    ...factsOf(item),
-    outcome,
-    reason,
-    state: facts.state,
-    toe: facts.toe,
-    errorMessage: facts.errorMessage,
-    httpStatus: facts.httpStatus,
-    attempts: facts.attempts,
-    startedAt: facts.startedAt?.toISOString() ?? null,
-    endedAt: facts.endedAt?.toISOString() ?? null,
-    durationMs: facts.startedAt && facts.endedAt ? facts.endedAt.getTime() - facts.startedAt.getTime() : null,
-  };
-}
-
-function failedOutcome(
-  item: WorkItem,
-  error: Error | undefined,
-  attempts: number,
-  startedAt: Date | null,
-  state: AttemptState | null = "FAILED",
-  httpStatus: number | null = null,
-): ItemOutcome {
-  const now = new Date();
-  return outcomeOf(item, "failed", error?.message ?? "failed", {
-    state,
-    toe: null,
-    errorMessage: error?.message ?? null,
-    httpStatus,
-    attempts,
+  const facts = (over: Partial<SentFacts> = {}): SentFacts => ({
+    ...factsOfEnd(last),
+    attempts: sent,
     startedAt,
-    endedAt: startedAt ? now : null,
+    endedAt: ports.now(),
+    ...over,
   });
+  const failed = (reason: string, over: Partial<SentFacts> = {}): ItemEnd => ({
+    outcome: sentOutcome(item, "failed", reason, facts(over)),
+  });
+  const stoppedBeforeRetry = (): ItemEnd =>
+    failed(`run stopped (${stop.reason ?? "interrupted"}) before a retry`);
+
+  for (;;) {
+    if (sent > 0 && stop.stopped) return stoppedBeforeRetry();
+    const end = await sendAttempt(item, sent + 1, ports, options);
+    afterAttempt();
+    if (end.type !== "stopped" && end.type !== "unwritable") sent += 1;
+    switch (end.type) {
+      case "answered": {
+        last = end;
+        const { record } = end;
+        if (record.state === "INCOMPLETE" && !reattempted && !stop.stopped) {
+          // INCOMPLETE leaves the datasource half-changed: one more attempt in the same run.
+          reattempted = true;
+          failures = 0;
+          ports.logger.info(
+            { event: "incomplete.reattempt", datasource: item.datasourceId, toe: record.toe },
+            "re-attempting",
+          );
+          continue;
+        }
+        return { outcome: sentOutcome(item, outcomeOfState(record), reasonOfRecord(verb, record), facts()) };
+      }
+      case "confirmed":
+        last = end;
+        return {
+          outcome: sentOutcome(
+            item,
+            "complete",
+            `${verb} confirmed by the candidate list after ${end.error.status === undefined ? "a request without answer" : `a ${end.error.status} answer`}`,
+            facts(),
+          ),
+        };
+      case "not-applied":
+      case "failed": {
+        last = end;
+        if (end.error.kind === "auth") stop.stop("auth");
+        if (end.error.kind === "setup") stop.stop("setup");
+        failures += 1;
+        let again: boolean;
+        try {
+          // A stopped run does not retry: the wait rejects at once, or the loop's check ends it.
+          again = await ports.retry.backoff(end.error, failures, stop.signal);
+        } catch (error) {
+          if (error instanceof RunStoppedError) return stoppedBeforeRetry();
+          throw error;
+        }
+        if (again) continue;
+        return failed(end.message);
+      }
+      case "unresolved":
+        last = end;
+        return failed(
+          "no usable answer and the read-back failed: left in flight, the next run resolves it from the server",
+        );
+      case "stopped":
+        return sent === 0 ? { outcome: notStarted(item, end.reason) } : stoppedBeforeRetry();
+      case "unwritable":
+        // The row of this attempt was never written: its request was not sent.
+        return sent === 0
+          ? { outcome: notStarted(item, "journal"), fatal: end.error }
+          : { ...failed(end.error.message), fatal: end.error };
+      case "unrecorded": {
+        const got =
+          end.answer instanceof Error
+            ? "sent"
+            : `answered ${end.answer.state}${end.answer.toe ? ` (toe ${end.answer.toe})` : ""}`;
+        return {
+          ...failed(
+            `the request was ${got}, but the journal could not record it: left in flight, the next run resolves it from the server`,
+            {
+              state: "IN_FLIGHT",
+              toe: end.answer instanceof Error ? null : end.answer.toe,
+              errorMessage: end.error.message,
+              httpStatus: end.answer instanceof Error ? (end.answer.status ?? null) : 200,
+              resolvedBy: null,
+            },
+          ),
+          fatal: end.error,
+        };
+      }
+    }
+  }
 }
 
-function notStarted(item: WorkItem, reason: string): ItemOutcome {
-  const words: Record<string, string> = {
-    interrupted: "not started: the run was interrupted",
-    auth: "not started: the token was refused",
-    setup: "not started: the API cannot be reached as configured",
-    "max-failures": "not started: --max-failures reached",
-    journal: "not started: the journal cannot be written",
-  };
-  return unsentOutcome(factsOf(item), "not-started", words[reason] ?? `not started: ${reason}`);
+/** What the last recorded attempt of an item says, for its record. */
+function factsOfEnd(
+  end: Exclude<AttemptEnd, { type: "stopped" | "unwritable" | "unrecorded" }> | undefined,
+): Pick<SentFacts, "state" | "toe" | "errorMessage" | "httpStatus" | "resolvedBy"> {
+  if (end === undefined)
+    return { state: null, toe: null, errorMessage: null, httpStatus: null, resolvedBy: null };
+  switch (end.type) {
+    case "answered":
+      return {
+        state: end.record.state,
+        toe: end.record.toe,
+        errorMessage: end.record.errorMessage,
+        httpStatus: 200,
+        resolvedBy: null,
+      };
+    case "unresolved":
+      return {
+        state: "IN_FLIGHT",
+        toe: end.error.toe ?? null,
+        errorMessage: end.error.message,
+        httpStatus: end.error.status ?? null,
+        resolvedBy: null,
+      };
+    default:
+      return {
+        state: end.type === "confirmed" ? "COMPLETE" : "FAILED",
+        toe: end.error.toe ?? null,
+        errorMessage: end.type === "confirmed" ? null : end.message,
+        httpStatus: end.error.status ?? null,
+        resolvedBy: end.type === "failed" ? null : "readback",
+      };
+  }
+}
+
+function outcomeOfState(record: MigrationRecord): Outcome {
+  return record.state === "COMPLETE" ? "complete" : record.state === "INCOMPLETE" ? "incomplete" : "aborted";
+}
+
+function reasonOfRecord(verb: string, record: MigrationRecord): string {
+  if (record.state === "COMPLETE") return `${verb} COMPLETE`;
+  return `${verb} ${record.state}${record.errorMessage ? `: ${record.errorMessage}` : ""}`;
 }

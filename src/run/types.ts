@@ -43,6 +43,11 @@ export interface ItemOutcome {
   httpStatus: number | null;
   /** Requests sent for it in this run (retries and the INCOMPLETE re-attempt included). */
   attempts: number;
+  /**
+   * `readback` when the last request got no usable answer (none, or a 5xx) and its fate was read
+   * from the account's candidate list; null otherwise.
+   */
+  resolvedBy: "readback" | null;
   startedAt: string | null;
   endedAt: string | null;
   durationMs: number | null;
@@ -54,6 +59,4 @@ export type StopReason = "interrupted" | "auth" | "setup" | "max-failures" | "jo
 /** Events for progress display and logs. */
 export type ExecutorEvent =
   | { type: "item-start"; item: WorkItem }
-  | { type: "item-done"; item: WorkItem; outcome: ItemOutcome }
-  | { type: "retry"; item: WorkItem; attempt: number; delayMs: number; message: string }
-  | { type: "stop"; reason: StopReason };
+  | { type: "item-done"; item: WorkItem; outcome: ItemOutcome };

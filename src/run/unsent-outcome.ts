@@ -28,6 +28,7 @@ export function unsentOutcome(
     errorMessage: last?.errorMessage ?? null,
     httpStatus: null,
     attempts: 0,
+    resolvedBy: null,
     startedAt: null,
     endedAt: null,
     durationMs: null,

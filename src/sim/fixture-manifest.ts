@@ -2,8 +2,9 @@ import type { Fixture } from "./fixture.js";
 
 /**
  * The manifest (SPEC section 3) that migrates every datasource of a fixture with its right
- * catalog/schema/table, spread over the accounts of its type in turn: the other half of a
- * generated benchmark or chaos scenario. Datasources of a type without accounts are left out.
+ * catalog/schema/table, spread over the accounts of its type it is a candidate of, in turn: the
+ * other half of a generated benchmark or chaos scenario. Datasources without a candidate account
+ * are left out.
  */
 export function fixtureManifest(fixture: Fixture, options: { domain?: string } = {}): string {
   const accountsByType = new Map<string, string[]>();
@@ -17,8 +18,11 @@ export function fixtureManifest(fixture: Fixture, options: { domain?: string } =
   if (options.domain !== undefined) lines.push(`domain: ${quote(options.domain)}`);
   lines.push("migrations:");
   for (const ds of fixture.datasources) {
-    const accounts = accountsByType.get(ds.type);
-    if (!accounts || accounts.length === 0) continue;
+    const candidateOf = ds.candidateOf;
+    const accounts = (accountsByType.get(ds.type) ?? []).filter(
+      (id) => candidateOf === undefined || candidateOf.includes(id),
+    );
+    if (accounts.length === 0) continue;
     const n = turn.get(ds.type) ?? 0;
     turn.set(ds.type, n + 1);
     lines.push(

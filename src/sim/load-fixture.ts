@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type Document, isNode, isScalar, LineCounter, parseDocument, visit } from "yaml";
+import { type Document, isNode, isScalar, isSeq, LineCounter, parseDocument, type Scalar, visit } from "yaml";
 import { UsageError } from "../errors.js";
 import { checkFixture, type Fixture, formatFixturePath } from "./fixture.js";
 import { FixtureError, type FixtureIssue } from "./fixture-error.js";
@@ -23,6 +23,9 @@ const IDENTIFIER_KEYS = new Set([
   "migratedAccount",
   "migrationDate",
 ]);
+
+/** Keys whose values are lists of identifiers: `candidateOf: [12]` is the account "12". */
+const IDENTIFIER_LIST_KEYS = new Set(["candidateOf", "types"]);
 
 /** Reads and checks a YAML fixture file; a `FixtureError` lists every issue with its line. */
 export async function loadFixture(path: string): Promise<Fixture> {
@@ -88,13 +91,21 @@ export function parseFixtureYaml(text: string, source: string): Fixture {
 function keepIdentifierSource(doc: Document): void {
   visit(doc, {
     Pair(_key, pair) {
-      if (!isScalar(pair.key) || !IDENTIFIER_KEYS.has(String(pair.key.value))) return;
+      if (!isScalar(pair.key)) return;
+      const key = String(pair.key.value);
       const value = pair.value;
-      if (!isScalar(value) || typeof value.value === "string") return;
-      // Null stays null (only `schema` accepts it, as "no schema"); numbers and booleans keep their text.
-      if (value.value !== null && value.source !== undefined) value.value = value.source;
+      if (IDENTIFIER_KEYS.has(key) && isScalar(value)) keepSource(value);
+      if (IDENTIFIER_LIST_KEYS.has(key) && isSeq(value)) {
+        for (const item of value.items) if (isScalar(item)) keepSource(item);
+      }
     },
   });
+}
+
+/** Null stays null (only `schema` accepts it, as "no schema"); numbers and booleans keep their text. */
+function keepSource(scalar: Scalar): void {
+  if (typeof scalar.value === "string" || scalar.value === null || scalar.source === undefined) return;
+  scalar.value = scalar.source;
 }
 
 /** Where the field at `path` (or its nearest existing parent) starts in the text. */

@@ -12,11 +12,11 @@ export interface SimDecision {
   firstApply: boolean;
 }
 
-/** Injected per call by the fault pipeline. */
-export interface MigrateFaults {
-  /** A drawn `aborted` fault. */
+/** Injected per call by the fault pipeline (for a migrate or a reverse alike). */
+export interface DecisionFaults {
+  /** A drawn `aborted` (or `reverseAborted`) fault. */
   abort: boolean;
-  /** The `faults.incompleteOnce` share now in force. */
+  /** The `faults.incompleteOnce` (or `reverseIncompleteOnce`) share now in force. */
   incompleteOnceShare: number;
 }
 
@@ -24,10 +24,16 @@ interface TypeIndex {
   accounts: FixtureAccount[];
   accountsJson: string;
   datasources: SimDatasourceState[];
-  /** Bumped on every change to one of its datasources, so the cached candidate list is rebuilt. */
+  /** Bumped on every change to one of its datasources, so the cached candidate lists are rebuilt. */
   version: number;
-  candidatesJson: string | undefined;
-  candidatesVersion: number;
+}
+
+/** One account's candidate list, cached until its type's datasources change. */
+interface CandidateIndex {
+  account: FixtureAccount;
+  datasources: SimDatasourceState[];
+  json: string | undefined;
+  version: number;
 }
 
 /**
@@ -39,6 +45,7 @@ export class SimState {
   readonly #datasources = new Map<string, SimDatasourceState>();
   readonly #accounts = new Map<string, FixtureAccount>();
   readonly #byType = new Map<string, TypeIndex>();
+  readonly #candidates = new Map<string, CandidateIndex>();
   readonly #typesJson: string;
 
   constructor(fixture: Fixture, now: string) {
@@ -56,22 +63,40 @@ export class SimState {
         schema: ds.schema,
         table: ds.table,
         fault: ds.fault,
+        reverseFault: ds.reverseFault,
+        candidateOf: ds.candidateOf,
         status: ds.migrated ? "MIGRATED" : "V1",
         accountId: ds.migrated ? (ds.migratedAccount ?? null) : null,
         migrationDate: ds.migrated ? isoWithOffset(Date.parse(ds.migrationDate ?? now)) : null,
         migrateCalls: 0,
         appliedMigrates: 0,
         reverseCalls: 0,
+        appliedReverses: 0,
         onceFaultSpent: false,
+        reverseFaultSpent: false,
       };
       this.#datasources.set(ds.id, state);
       this.#index(ds.type).datasources.push(state);
     }
-    const types = [...new Set(fixture.accounts.map((account) => account.type))];
+    // Domo lists the types of the instance's integrations; by default, those with accounts.
+    const types = fixture.types ?? [...new Set(fixture.accounts.map((account) => account.type))];
     this.#typesJson = JSON.stringify(types);
     for (const index of this.#byType.values()) {
       index.accountsJson = JSON.stringify(index.accounts.map(toAccount));
+      for (const account of index.accounts) {
+        this.#candidates.set(account.id, {
+          account,
+          datasources: index.datasources.filter((ds) => isCandidateOf(ds, account.id)),
+          json: undefined,
+          version: -1,
+        });
+      }
     }
+  }
+
+  /** The account, if the instance has it. */
+  account(accountId: string): FixtureAccount | undefined {
+    return this.#accounts.get(accountId);
   }
 
   /** The live datasources, by id. */
@@ -89,13 +114,16 @@ export class SimState {
     return this.#byType.get(type)?.accountsJson ?? "[]";
   }
 
-  /** `GET /candidates/{account}`: every datasource of the account's type; undefined for an unknown account. */
+  /**
+   * `GET /candidates/{account}`: every datasource of the account's type that is a candidate of it
+   * (`candidateOf`, by default all); undefined for an unknown account.
+   */
   candidatesJson(accountId: string): string | undefined {
-    const account = this.#accounts.get(accountId);
-    if (!account) return undefined;
-    const index = this.#index(account.type);
-    if (index.candidatesJson === undefined || index.candidatesVersion !== index.version) {
-      index.candidatesJson = JSON.stringify(
+    const index = this.#candidates.get(accountId);
+    if (!index) return undefined;
+    const version = this.#index(index.account.type).version;
+    if (index.json === undefined || index.version !== version) {
+      index.json = JSON.stringify(
         index.datasources.map((ds) => ({
           id: ds.id,
           name: ds.name,
@@ -103,14 +131,14 @@ export class SimState {
           migrationDate: ds.status === "MIGRATED" ? ds.migrationDate : null,
         })),
       );
-      index.candidatesVersion = index.version;
+      index.version = version;
     }
-    return index.candidatesJson;
+    return index.json;
   }
 
   /**
    * `POST /{ds}/accounts/{account}`: ABORTED (nothing changes) for an unknown datasource or
-   * account, a type mismatch, an already migrated datasource, a catalog/schema/table that differs
+   * account, a type mismatch, an account it is not a candidate of, an already migrated datasource, a catalog/schema/table that differs
    * from what the datasource reads, or a drawn abort; otherwise COMPLETE, or INCOMPLETE (partly
    * changed) for the datasource's incomplete faults. `now` is the decision time (ISO).
    */
@@ -118,7 +146,7 @@ export class SimState {
     datasourceId: string,
     accountId: string,
     target: Target,
-    faults: MigrateFaults,
+    faults: DecisionFaults,
     now: string,
   ): SimDecision {
     const ds = this.#datasources.get(datasourceId);
@@ -153,19 +181,51 @@ export class SimState {
     return { state: "COMPLETE", errorMessage: null, applied: true, firstApply };
   }
 
-  /** `POST /{ds}/reverse`: a migrated or INCOMPLETE datasource goes back to V1; anything else is ABORTED. */
-  reverse(datasourceId: string): SimDecision {
+  /**
+   * `POST /{ds}/reverse`: a migrated or INCOMPLETE datasource goes back to V1; anything else is
+   * ABORTED. The reverse faults (the datasource's `reverseFault`, the drawn `reverseAborted`, the
+   * `reverseIncompleteOnce` share) end a reversal that would apply ABORTED (nothing changes) or
+   * INCOMPLETE (changed, then failed: the datasource is left INCOMPLETE).
+   */
+  reverse(
+    datasourceId: string,
+    faults: DecisionFaults = { abort: false, incompleteOnceShare: 0 },
+  ): SimDecision {
     const ds = this.#datasources.get(datasourceId);
     if (!ds) return aborted(`Datasource ${datasourceId} is not a Federated datasource of this instance.`);
     ds.reverseCalls++;
     if (ds.status === "V1") {
       return aborted(`Datasource ${datasourceId} has not been migrated to V2: there is nothing to reverse.`);
     }
+    const fault = ds.reverseFault;
+    const once = (fault === "aborted-once" || fault === "incomplete-once") && !ds.reverseFaultSpent;
+    if (once) ds.reverseFaultSpent = true;
+    if (faults.abort || fault === "aborted-always" || (once && fault === "aborted-once")) {
+      return aborted(
+        "Reversal aborted before any change: the V2 datasource is in use by a running query (simulated fault). Try again later.",
+      );
+    }
+    const firstApply = ds.appliedReverses === 0;
+    ds.appliedReverses++;
+    this.#touch(ds);
+    const drawnOnce =
+      fault === undefined &&
+      unitDraw(this.#seed, "reverse-incomplete-once", ds.id) < faults.incompleteOnceShare;
+    if (fault === "incomplete-always" || (once && fault === "incomplete-once") || (drawnOnce && firstApply)) {
+      ds.status = "INCOMPLETE";
+      ds.migrationDate = null;
+      return {
+        state: "INCOMPLETE",
+        errorMessage:
+          "Reversal failed after the datasource was changed: dependent content could not be re-pointed to the V1 datasource (simulated fault). Re-attempt the reversal.",
+        applied: true,
+        firstApply,
+      };
+    }
     ds.status = "V1";
     ds.accountId = null;
     ds.migrationDate = null;
-    this.#touch(ds);
-    return { state: "COMPLETE", errorMessage: null, applied: true, firstApply: false };
+    return { state: "COMPLETE", errorMessage: null, applied: true, firstApply };
   }
 
   #migrateRefusal(
@@ -179,6 +239,12 @@ export class SimState {
     if (!account) return `Account ${accountId} is not a Federated V2 account of this instance.`;
     if (account.type !== ds.type) {
       return `Datasource ${datasourceId} is of type ${ds.type} but account ${accountId} is of type ${account.type}.`;
+    }
+    if (!isCandidateOf(ds, accountId)) {
+      const others = ds.candidateOf?.length
+        ? `; it is a candidate of account ${ds.candidateOf.join(", ")}`
+        : "";
+      return `Datasource ${datasourceId} is not a migration candidate of account ${accountId} (GET /candidates/${accountId} does not list it)${others}.`;
     }
     if (ds.status === "MIGRATED") {
       return `Datasource ${datasourceId} is already migrated to V2 on account ${ds.accountId ?? accountId}.`;
@@ -197,14 +263,7 @@ export class SimState {
   #index(type: string): TypeIndex {
     let index = this.#byType.get(type);
     if (!index) {
-      index = {
-        accounts: [],
-        accountsJson: "[]",
-        datasources: [],
-        version: 0,
-        candidatesJson: undefined,
-        candidatesVersion: -1,
-      };
+      index = { accounts: [], accountsJson: "[]", datasources: [], version: 0 };
       this.#byType.set(type, index);
     }
     return index;
@@ -223,6 +282,11 @@ function describeDifference(field: string, sent: string, actual: string): string
 
 function aborted(errorMessage: string): SimDecision {
   return { state: "ABORTED", errorMessage, applied: false, firstApply: false };
+}
+
+/** Domo ties candidates to accounts: by default every account of the datasource's type. */
+function isCandidateOf(ds: SimDatasourceState, accountId: string): boolean {
+  return ds.candidateOf === undefined || ds.candidateOf.includes(accountId);
 }
 
 function toAccount(account: FixtureAccount): Account {

@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { UsageError } from "../errors.js";
 import { parseFixture } from "./fixture.js";
+import { ownHosts } from "./request-guard.js";
 import { SimEngine } from "./sim-engine.js";
 import type { Simulator, StartSimulatorOptions } from "./types.js";
 
@@ -42,7 +43,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       });
     });
   } catch (error) {
-    engine.log.close();
+    engine.requests.log.close();
     throw new UsageError(
       `the simulator cannot listen on ${host}:${port}: ${(error as NodeJS.ErrnoException).code ?? error}`,
       { cause: error, hint: "Pick another --port, or 0 for a free one." },
@@ -51,18 +52,20 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
+  const hosts = ownHosts(address.address, address.family, address.port);
+  engine.listeningAs(hosts);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      engine.releaseAllHolds();
+      engine.requests.releaseAll();
       // Requests in flight end as decided (a migration under way completes); then every
       // connection goes, idle keep-alive ones included.
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        engine.drained(),
+        engine.requests.drained(),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, CLOSE_GRACE_MS);
         }),
@@ -70,7 +73,7 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       clearTimeout(timer);
       server.closeAllConnections();
       await stopped;
-      engine.log.close();
+      engine.requests.log.close();
     })();
     return closing;
   };
@@ -78,16 +81,17 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   return {
     url,
     port: address.port,
+    hosts,
     fixture: () => engine.fixture(),
-    stats: () => engine.stats(),
-    resetStats: () => engine.resetStats(),
-    log: () => engine.log.entries(),
+    stats: () => engine.requests.stats(),
+    resetStats: () => engine.requests.resetStats(),
+    log: () => engine.requests.log.entries(),
     state: () => engine.state.datasources,
     update: (behaviour) => engine.update(behaviour),
-    hold: () => engine.hold(),
-    onRequestStart: (listener) => engine.onRequestStart(listener),
-    onRequestEnd: (listener) => engine.onRequestEnd(listener),
-    onClientGone: (listener) => engine.onClientGone(listener),
+    hold: () => engine.requests.hold(),
+    onRequestStart: (listener) => engine.requests.onRequestStart(listener),
+    onRequestEnd: (listener) => engine.requests.onRequestEnd(listener),
+    onClientGone: (listener) => engine.requests.onClientGone(listener),
     close,
   };
 }

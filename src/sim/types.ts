@@ -1,5 +1,5 @@
 import type { MigrationState } from "../domo/types.js";
-import type { DatasourceFault, Fixture, FixtureBehaviour, FixtureInput } from "./fixture.js";
+import type { DatasourceFault, Fixture, FixtureBehaviour, FixtureInput, ReverseFault } from "./fixture.js";
 
 /** Which API call a request was, by its method and path. */
 export type SimRoute = "types" | "accounts" | "candidates" | "migrate" | "reverse" | "other";
@@ -19,7 +19,13 @@ export const SIM_ROUTES: readonly SimRoute[] = [
  * - `dropped-before` / `dropped-after`: the connection was destroyed unanswered before / after the
  *   change was applied (see `applied`);
  * - `rate-limited`: answered 429 (rate limit or a drawn 429);
- * - `fault-5xx`: answered 502/503/504 by a drawn or per-datasource fault;
+ * - `reset-after`: the change was applied (see `applied`), then the connection reset (RST);
+ * - `hung-before` / `hung-after`: never answered, before / after the change was applied; the
+ *   request ends when its client gives up (or the simulator closes);
+ * - `unknown-state`: answered 200 with a record whose `state` is `PENDING` (see `state` for
+ *   what was really decided);
+ * - `fault-5xx`: answered 500/502/503/504 by a drawn or per-datasource fault (after the change
+ *   when `applied`);
  * - `unauthorized`: answered 401 or 403;
  * - `maintenance`: answered 503 with the maintenance page (mode `maintenance`);
  * - `ip-blocked`: answered 303 to the allow-list page (mode `ip-blocked`);
@@ -30,6 +36,10 @@ export type RequestOutcome =
   | "answered"
   | "dropped-before"
   | "dropped-after"
+  | "reset-after"
+  | "hung-before"
+  | "hung-after"
+  | "unknown-state"
   | "rate-limited"
   | "fault-5xx"
   | "unauthorized"
@@ -41,6 +51,10 @@ export const REQUEST_OUTCOMES: readonly RequestOutcome[] = [
   "answered",
   "dropped-before",
   "dropped-after",
+  "reset-after",
+  "hung-before",
+  "hung-after",
+  "unknown-state",
   "rate-limited",
   "fault-5xx",
   "unauthorized",
@@ -60,7 +74,7 @@ export interface RequestLogEntry {
   datasourceId: string | null;
   /** The account of a migrate or candidates call. */
   accountId: string | null;
-  /** The status sent (or that would have been sent, for `client-closed`); null when dropped. */
+  /** The status sent (or that would have been sent, for `client-closed`); null when dropped, reset or hung. */
   status: number | null;
   /** The migration record's state, for migrate and reverse calls that reached a decision. */
   state: MigrationState | null;
@@ -84,12 +98,15 @@ export interface SimStats {
   /** The most API requests in flight at once. */
   maxInFlight: number;
   byRoute: Record<SimRoute, number>;
-  /** By status code sent ("200", "429"…), and "dropped" for connections destroyed unanswered. */
+  /**
+   * By status code sent ("200", "429"…), and "dropped", "reset" and "hung" for requests never
+   * answered.
+   */
   byStatus: Record<string, number>;
   byOutcome: Record<RequestOutcome, number>;
   /** Migrate calls that changed the server (COMPLETE or INCOMPLETE, answered or not). */
   migrations: number;
-  /** Reverse calls that changed the server (COMPLETE). */
+  /** Reverse calls that changed the server (COMPLETE or INCOMPLETE). */
   reversals: number;
   /** Migrate decisions by state (answered or not). */
   migrateStates: Record<MigrationState, number>;
@@ -97,7 +114,10 @@ export interface SimStats {
   reverseStates: Record<MigrationState, number>;
 }
 
-/** Where a datasource stands on the simulated server. */
+/**
+ * Where a datasource stands on the simulated server. INCOMPLETE: a migration or a reversal
+ * changed it, then failed; it is listed not migrated, and either can be re-attempted.
+ */
 export type DatasourceStatus = "V1" | "MIGRATED" | "INCOMPLETE";
 
 /** One datasource's live state. */
@@ -109,6 +129,9 @@ export interface SimDatasourceState {
   readonly schema: string;
   readonly table: string;
   readonly fault: DatasourceFault | undefined;
+  readonly reverseFault: ReverseFault | undefined;
+  /** The accounts it is a migration candidate of; undefined: every account of its type. */
+  readonly candidateOf: readonly string[] | undefined;
   status: DatasourceStatus;
   /** The V2 account it is (partly) migrated to; null in V1. */
   accountId: string | null;
@@ -120,8 +143,12 @@ export interface SimDatasourceState {
   appliedMigrates: number;
   /** Reverse calls that reached a decision (any state). */
   reverseCalls: number;
-  /** A `status-503-once` or `drop-before-apply-once` fault has fired. */
+  /** Reverse calls that changed it (COMPLETE or INCOMPLETE). */
+  appliedReverses: number;
+  /** A before-apply `-once` fault (`status-503-once`, `drop-before-apply-once`, `hang-before-apply-once`) has fired. */
   onceFaultSpent: boolean;
+  /** A `-once` reverse fault has fired. */
+  reverseFaultSpent: boolean;
 }
 
 /** Options of `startSimulator`. */
@@ -144,6 +171,8 @@ export interface StartSimulatorOptions {
 export interface Simulator {
   /** `http://127.0.0.1:PORT`: usable as the domain (`DOMO_DOMAIN`). */
   readonly url: string;
+  /** The `Host` header values it answers (its address and `localhost`, with the port); others get 421. */
+  readonly hosts: ReadonlySet<string>;
   readonly port: number;
   /** The fixture being served (after any `update`). */
   fixture(): Fixture;

@@ -6,7 +6,9 @@ import type { AddressInfo } from "node:net";
  * simulator applies every reversal it accepts as COMPLETE, and Domo may answer one INCOMPLETE
  * ("failed after changing the datasource"). `rewrite` decides, per reverse answer, whether it
  * is turned into INCOMPLETE; the change at the server stands either way. `answer` lets it answer
- * a request itself instead (a token revoked in the middle of a run).
+ * a request itself instead (a token revoked in the middle of a run); `replace` lets the request
+ * through and then answers something else in place of the simulator's answer (a gateway's 502
+ * after Domo applied the change).
  */
 export interface RewriteProxy {
   /** `http://127.0.0.1:PORT`, usable as `DOMO_DOMAIN`. */
@@ -28,6 +30,8 @@ export async function startRewriteProxy(
   rewrite: (datasourceId: string) => boolean,
   /** Answers a request itself (by method and path) when this returns an answer. */
   answer: (method: string, path: string) => OwnAnswer | undefined = () => undefined,
+  /** Answers this instead of the simulator's answer, once the simulator has handled the request. */
+  replace: (method: string, path: string) => OwnAnswer | undefined = () => undefined,
 ): Promise<RewriteProxy> {
   const upstream = new URL(target);
   let rewritten = 0;
@@ -47,12 +51,19 @@ export async function startRewriteProxy(
           port: upstream.port,
           method: req.method,
           path: req.url,
-          headers: req.headers,
+          // As a reverse proxy does: the simulator answers only requests addressed to itself (421).
+          headers: { ...req.headers, host: upstream.host },
         },
         (answer) => {
           const parts: Buffer[] = [];
           answer.on("data", (chunk: Buffer) => parts.push(chunk));
           answer.on("end", () => {
+            const instead = replace(req.method ?? "", req.url ?? "");
+            if (instead) {
+              res.writeHead(instead.status, { "content-type": instead.contentType });
+              res.end(instead.body);
+              return;
+            }
             let text = Buffer.concat(parts).toString("utf8");
             const reverse = /\/([^/]+)\/reverse$/.exec(req.url ?? "");
             if (req.method === "POST" && reverse && answer.statusCode === 200) {

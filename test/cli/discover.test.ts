@@ -66,10 +66,20 @@ function entriesOf(yamlText: string): SkeletonEntry[] {
   return doc.migrations ?? [];
 }
 
-/** The demo fixture without latency (its 5% of 5xx stay: discover retries them). */
+/**
+ * The demo fixture without latency (its 5% of 5xx stay: discover retries them), and with every
+ * datasource a candidate of every account of its type and /types from the accounts: these tests
+ * are about candidates listed by several accounts.
+ */
 async function demoFixture(): Promise<Fixture> {
   const fixture = await loadFixture(DEMO);
-  return { ...fixture, token: TOKEN, latencyMs: { min: 0, max: 0 } };
+  return {
+    ...fixture,
+    token: TOKEN,
+    latencyMs: { min: 0, max: 0 },
+    types: undefined,
+    datasources: fixture.datasources.map((ds) => ({ ...ds, candidateOf: undefined })),
+  };
 }
 
 function envFor(sim: TestSimulator): NodeJS.ProcessEnv {

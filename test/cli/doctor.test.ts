@@ -126,14 +126,15 @@ describe("fedmigrate doctor", () => {
     expect(check("domain").message).toContain(`${sim.url} (from DOMO_DOMAIN)`);
     expect(check("token").message).toBe("present (from DOMO_DEVELOPER_TOKEN); its value is never shown");
     expect(check("inventory").message).toBe(
-      "2 integration types, 4 V2 accounts, 36 V1 datasources (36 not migrated, 0 migrated)",
+      "3 integration types, 4 V2 accounts, 36 V1 datasources (36 not migrated, 0 migrated)",
     );
     expect(doc.types).toEqual([
       {
         type: "mysql-federated",
         accounts: [
-          { id: "1", name: "mysql v2", candidates: 20, unmigrated: 20, migrated: 0 },
-          { id: "2", name: "mysql v2 agent", candidates: 20, unmigrated: 20, migrated: 0 },
+          // The demo ties the sales_db tables to account 1, the crm ones to account 2 (candidateOf).
+          { id: "1", name: "mysql v2", candidates: 10, unmigrated: 10, migrated: 0 },
+          { id: "2", name: "mysql v2 agent", candidates: 10, unmigrated: 10, migrated: 0 },
         ],
       },
       {
@@ -143,6 +144,8 @@ describe("fedmigrate doctor", () => {
           { id: "13", name: "Snowflake V2 Finance", candidates: 16, unmigrated: 16, migrated: 0 },
         ],
       },
+      // Listed by GET /types with no V2 account yet (Domo's prerequisite case).
+      { type: "postgresql-federated", accounts: [] },
     ]);
     expect(check("journal").message).toContain("no journal yet");
     expect(readdirSync(dir)).toEqual([]);
@@ -162,7 +165,8 @@ describe("fedmigrate doctor", () => {
       ["ok", "inventory"],
       ["ok", "journal"],
     ]);
-    expect(stdout).toContain('account "2" mysql v2 agent: 20 candidates (20 not migrated, 0 migrated)');
+    expect(stdout).toContain('account "2" mysql v2 agent: 10 candidates (10 not migrated, 0 migrated)');
+    expect(stdout).toContain("postgresql-federated: no accounts");
     expect(lines.at(-2)).toBe("All checks passed.");
   });
 

@@ -203,6 +203,7 @@ function item(outcome: ItemOutcome["outcome"], id: string, reason = `because ${i
     errorMessage: null,
     httpStatus: null,
     attempts: 0,
+    resolvedBy: null,
     startedAt: null,
     endedAt: null,
     durationMs: null,

@@ -223,7 +223,7 @@ describe("RateGate: adaptive concurrency (AIMD)", () => {
     ["a headroom below 1", { headroom: 0.9 }, /headroom/],
     ["no increase windows", { increaseAfterWindows: 0 }, /increaseAfterWindows/],
   ])("refuses %s, naming the option", (_label, options, message) => {
-    expect(() => new RateGate(options)).toThrow(message);
+    expect(() => new RateGate({ now: () => 0, ...options })).toThrow(message);
   });
 });
 

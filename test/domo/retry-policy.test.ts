@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ErrorKind } from "../../src/domo/classify-error.js";
 import { DomoApiError } from "../../src/domo/domo-api-error.js";
 import { RateGate } from "../../src/domo/rate-gate.js";
-import { type AttemptContext, createRetryPolicy, type RetryInfo } from "../../src/domo/retry-policy.js";
+import { createRetryPolicy, type RetryInfo } from "../../src/domo/retry-policy.js";
 import { ManualClock, settle } from "./manual-clock.js";
 
 function apiError(kind: ErrorKind, extra: { retryAfterMs?: number; status?: number } = {}): DomoApiError {
@@ -17,11 +17,11 @@ function apiError(kind: ErrorKind, extra: { retryAfterMs?: number; status?: numb
 }
 
 /** An attempt function that fails with the given errors in turn, then returns "ok". */
-function scripted(failures: unknown[], onCall?: (attempt: number, context: AttemptContext) => void) {
-  const calls: { attempt: number; previousError: DomoApiError | undefined }[] = [];
-  const fn = async (attempt: number, context: AttemptContext) => {
-    calls.push({ attempt, previousError: context.previousError });
-    onCall?.(attempt, context);
+function scripted(failures: unknown[], onCall?: (attempt: number) => void) {
+  const calls: { attempt: number }[] = [];
+  const fn = async (attempt: number) => {
+    calls.push({ attempt });
+    onCall?.(attempt);
     const failure = failures[calls.length - 1];
     if (failure !== undefined) throw failure;
     return "ok";
@@ -49,29 +49,22 @@ describe("createRetryPolicy", () => {
     const { policy, retriesSeen } = setup();
     const { fn, calls } = scripted([]);
     await expect(policy.run(fn)).resolves.toBe("ok");
-    expect(calls).toEqual([{ attempt: 1, previousError: undefined }]);
+    expect(calls).toEqual([{ attempt: 1 }]);
     expect(retriesSeen).toEqual([]);
   });
 
-  it.each<ErrorKind>(["transient", "ambiguous"])(
-    "retries %s errors and hands each attempt the previous error",
-    async (kind) => {
-      const { policy, retriesSeen } = setup();
-      const first = apiError(kind);
-      const second = apiError(kind);
-      const { fn, calls } = scripted([first, second]);
-      await expect(policy.run(fn)).resolves.toBe("ok");
-      expect(calls).toEqual([
-        { attempt: 1, previousError: undefined },
-        { attempt: 2, previousError: first },
-        { attempt: 3, previousError: second },
-      ]);
-      expect(retriesSeen.map((r) => [r.attempt, r.error])).toEqual([
-        [2, first],
-        [3, second],
-      ]);
-    },
-  );
+  it.each<ErrorKind>(["transient", "ambiguous"])("retries %s errors", async (kind) => {
+    const { policy, retriesSeen } = setup();
+    const first = apiError(kind);
+    const second = apiError(kind);
+    const { fn, calls } = scripted([first, second]);
+    await expect(policy.run(fn)).resolves.toBe("ok");
+    expect(calls).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]);
+    expect(retriesSeen.map((r) => [r.attempt, r.error])).toEqual([
+      [2, first],
+      [3, second],
+    ]);
+  });
 
   it.each([0, 1, 4])("makes 1 + %i attempts at most, then throws the last error", async (retries) => {
     const { policy } = setup(retries);
@@ -203,7 +196,9 @@ describe("createRetryPolicy", () => {
     ["negative minDelayMs", { minDelayMs: -1 }, /minDelayMs/],
     ["maxDelayMs below minDelayMs", { minDelayMs: 10, maxDelayMs: 5 }, /maxDelayMs/],
   ])("refuses %s, naming the option", (_label, overrides, message) => {
-    expect(() => createRetryPolicy({ retries: 1, gate: new RateGate(), ...overrides })).toThrow(message);
+    expect(() =>
+      createRetryPolicy({ retries: 1, gate: new RateGate({ now: () => 0 }), ...overrides }),
+    ).toThrow(message);
   });
 });
 
@@ -238,7 +233,12 @@ describe("createRetryPolicy and the gate's adaptive concurrency", () => {
 
 describe("a signal during a request", () => {
   it("keeps the answer of a request that was in flight when the signal came", async () => {
-    const policy = createRetryPolicy({ retries: 3, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() });
+    const policy = createRetryPolicy({
+      retries: 3,
+      minDelayMs: 0,
+      maxDelayMs: 0,
+      gate: new RateGate({ now: () => 0 }),
+    });
     const controller = new AbortController();
     const result = await policy.run(
       async () => {
@@ -248,5 +248,56 @@ describe("a signal during a request", () => {
       { signal: controller.signal },
     );
     expect(result).toBe("migrated");
+  });
+});
+
+describe("send and backoff: the pieces a POST's caller loops over", () => {
+  it("send makes one request through the gate and rethrows its error as it is", async () => {
+    const { policy, gate, retriesSeen } = setup(3);
+    const error = apiError("ambiguous", { status: 502 });
+    const { fn, calls } = scripted([error]);
+    await expect(policy.send(() => fn(1))).rejects.toBe(error);
+    expect(calls).toHaveLength(1);
+    expect(retriesSeen).toEqual([]);
+    expect(gate.concurrencyLimit()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("send waits out a Retry-After pause first, and pauses the gate for one it gets", async () => {
+    const { policy, gate, clock } = setup(3);
+    gate.pauseFor(2000);
+    const error = apiError("transient", { status: 429, retryAfterMs: 4000 });
+    await expect(policy.send(async () => Promise.reject(error))).rejects.toBe(error);
+    expect(clock.sleeps).toEqual([2000]);
+    expect(gate.remainingMs()).toBe(4000);
+  });
+
+  it.each<[string, unknown, number, boolean]>([
+    ["transient, retries left", apiError("transient"), 1, true],
+    ["ambiguous, retries left", apiError("ambiguous"), 3, true],
+    ["ambiguous, none left", apiError("ambiguous"), 4, false],
+    ["auth", apiError("auth"), 1, false],
+    ["other (a 404)", apiError("other", { status: 404 }), 1, false],
+    ["not an API error", new Error("bug"), 1, false],
+  ])("backoff after %s → %s", async (_label, error, failures, expected) => {
+    const { policy, retriesSeen } = setup(3, { minDelayMs: 100, random: () => 0.5 });
+    await expect(policy.backoff(error, failures)).resolves.toBe(expected);
+    expect(retriesSeen).toHaveLength(expected ? 1 : 0);
+  });
+
+  it("backoff waits the exponential delay of the failure count, and reports a longer Retry-After", async () => {
+    const { policy, clock, retriesSeen } = setup(5, { minDelayMs: 100, random: () => 0.5 });
+    await policy.backoff(apiError("ambiguous"), 3);
+    expect(clock.sleeps).toEqual([300]);
+    await policy.backoff(apiError("transient", { status: 429, retryAfterMs: 9000 }), 1);
+    expect(retriesSeen.map((r) => [r.attempt, r.delayMs])).toEqual([
+      [4, 300],
+      [2, 9000],
+    ]);
+  });
+
+  it("backoff rejects with the signal's reason when it aborts during the wait", async () => {
+    const { policy } = setup(3, { minDelayMs: 100 });
+    const reason = new Error("stopped");
+    await expect(policy.backoff(apiError("transient"), 1, AbortSignal.abort(reason))).rejects.toBe(reason);
   });
 });

@@ -24,22 +24,28 @@ describe("the manifest schema", () => {
     const schema = manifestJsonSchema() as {
       properties: Record<string, unknown>;
       required: string[];
-      definitions: Record<string, { properties: Record<string, unknown>; required?: string[] }>;
+      definitions: Record<
+        string,
+        { properties: Record<string, unknown>; required?: string[]; anyOf?: { properties?: object }[] }
+      >;
     };
+    const defaults = schema.definitions.defaults?.anyOf?.find((branch) => branch.properties)?.properties;
     expect(Object.keys(schema.properties)).toEqual(TOP_FIELD_NAMES);
     expect(schema.required).toEqual(["version", "migrations"]);
     expect(Object.keys(schema.definitions.entry?.properties ?? {})).toEqual(ENTRY_FIELD_NAMES);
     expect(schema.definitions.entry?.required).toEqual(["datasource"]);
-    expect(Object.keys(schema.definitions.defaults?.properties ?? {})).toEqual(DEFAULTABLE_FIELD_NAMES);
+    expect(Object.keys(defaults ?? {})).toEqual(DEFAULTABLE_FIELD_NAMES);
     expect(DEFAULTABLE_FIELD_NAMES).not.toContain("datasource");
   });
 
   it("uses the same id pattern as the runtime check", () => {
     const schema = manifestJsonSchema() as {
-      definitions: { entry: { properties: Record<string, { pattern: string }> } };
+      definitions: { entry: { properties: Record<string, { anyOf: { pattern?: string }[] }> } };
     };
-    expect(schema.definitions.entry.properties.datasource?.pattern).toBe(ID_PATTERN.source);
-    expect(schema.definitions.entry.properties.account?.pattern).toBe(ID_PATTERN.source);
+    const patternOf = (field: string) =>
+      schema.definitions.entry.properties[field]?.anyOf.find((branch) => branch.pattern)?.pattern;
+    expect(patternOf("datasource")).toBe(ID_PATTERN.source);
+    expect(patternOf("account")).toBe(ID_PATTERN.source);
   });
 
   it("gives ManifestEntry exactly the table's fields, plus where it was declared", () => {

@@ -150,11 +150,27 @@ describe("buildPlan", () => {
       "drift",
     ],
     [
-      "journal COMPLETE, server on V1",
+      "journal COMPLETE, server on V1: reversed outside, held",
       [row("V1_TO_V2", "COMPLETE")],
       server({ migrated: false }),
       false,
+      "held",
+      "reversed-outside",
+    ],
+    [
+      "journal COMPLETE, server on V1, included",
+      [row("V1_TO_V2", "COMPLETE")],
+      server({ migrated: false }),
+      true,
       "migrate",
+      "reversed-outside-included",
+    ],
+    [
+      "a reversal answered ABORTED that took effect: held as reversed outside",
+      [row("V1_TO_V2", "COMPLETE"), row("V2_TO_V1", "ABORTED")],
+      server({ migrated: false }),
+      false,
+      "held",
       "reversed-outside",
     ],
     [
@@ -228,5 +244,25 @@ describe("buildPlan", () => {
     expect(plan.items.map((i) => i.entry.datasource)).toEqual(["a", "b", "c"]);
     expect(plan.counts).toEqual({ migrate: 3, skip: 0, held: 0, blocked: 0 });
     expect(plan.online).toBe(false);
+  });
+});
+
+describe("buildPlan: reversed outside this journal", () => {
+  it("holds it with the reason, and says how to include it", () => {
+    const plan = buildPlan({
+      domain: "d",
+      entries: [entry],
+      histories: history([row("V1_TO_V2", "COMPLETE", { runId: "r-7" })]),
+      server: {
+        accounts: new Set(["12"]),
+        candidates: new Map([
+          ["12", new Map([["ds-1", { id: "ds-1", name: "x", migrated: false, migrationDate: null }]])],
+        ]),
+      },
+    });
+    expect(plan.items[0]?.action).toBe("held");
+    expect(plan.items[0]?.reason).toMatch(/^reversed outside this journal: Domo lists it on V1/);
+    expect(plan.items[0]?.reason).toContain("run r-7");
+    expect(plan.items[0]?.reason).toContain("--include-rolled-back");
   });
 });

@@ -21,6 +21,7 @@ function item(i: number, outcome: Outcome): ItemOutcome {
     errorMessage: outcome === "aborted" ? "Table not found in the catalog ANALYTICS" : null,
     httpStatus: null,
     attempts: answered ? 1 : 0,
+    resolvedBy: null,
     startedAt: null,
     endedAt: null,
     durationMs: null,
@@ -52,6 +53,14 @@ function summaryText(runReport: RunReport, width?: number): string {
 }
 
 describe("renderSummary", () => {
+  it("says (simulator) after the domain of a run the simulator answered, and nothing otherwise", () => {
+    const items = [item(1, "complete")];
+    expect(summaryText({ ...report(items), simulator: true })).toContain(
+      "migrate r-1 on acme.domo.com (simulator) did not succeed",
+    );
+    expect(summaryText(report(items))).not.toContain("simulator");
+  });
+
   it("counts by outcome and lists every failure with its toe and error", () => {
     const outcomes: Outcome[] = ["complete", "aborted", "not-started", "incomplete", "skipped", "failed"];
     const items = Array.from({ length: 300 }, (_, i) => item(i, outcomes[i % outcomes.length] as Outcome));

@@ -46,7 +46,7 @@ function fakeApi(
     listTypes: async () => [],
     listAccounts: async () => [],
     listCandidates: async (): Promise<Candidate[]> =>
-      items(10).map((i) => ({
+      items(12).map((i) => ({
         id: i.datasourceId,
         name: "",
         migrated: migrated.has(i.datasourceId),
@@ -71,7 +71,12 @@ function ports(api: DomoApi, journal = openJournal(":memory:"), retries = 2) {
   return {
     api,
     journal,
-    retry: createRetryPolicy({ retries, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() }),
+    retry: createRetryPolicy({
+      retries,
+      minDelayMs: 0,
+      maxDelayMs: 0,
+      gate: new RateGate({ now: Date.now }),
+    }),
     now: () => new Date(),
     logger,
   };
@@ -275,5 +280,53 @@ describe("executeItems", () => {
     expect(api.calls).toEqual(["ds-0"]);
     expect(result.outcomes.map((o) => o.outcome)).toEqual(["failed", "not-started"]);
     expect(result.outcomes[0]?.reason).toContain("run stopped");
+  });
+});
+
+describe("executeItems and the rate gate's limit", () => {
+  it("starts no more items than the gate allows once it has lowered its limit, and more once it raises it", async () => {
+    let allowed = Number.POSITIVE_INFINITY;
+    let inFlight = 0;
+    const peaks: number[] = [];
+    const release: (() => void)[] = [];
+    const api = fakeApi((id) => record(id, "COMPLETE"));
+    const held: DomoApi = {
+      ...api,
+      migrate: async (...args) => {
+        inFlight += 1;
+        peaks.push(inFlight);
+        await new Promise<void>((resolve) => release.push(resolve));
+        inFlight -= 1;
+        return api.migrate(...args);
+      },
+    };
+    const base = ports(held, startRun(openJournal(":memory:")));
+    const retry = { ...base.retry, concurrencyLimit: () => allowed };
+    const flush = async () => {
+      for (let i = 0; i < 20; i++) await Promise.resolve();
+    };
+    const running = executeItems(items(12), { ...base, retry }, { ...serial(), concurrency: 4 });
+    await flush();
+    expect(inFlight).toBe(4);
+    // The server answered 429s meanwhile: the gate allows 1 at once.
+    allowed = 1;
+    for (const go of release.splice(0)) go();
+    await flush();
+    expect(inFlight).toBe(1);
+    release.splice(0)[0]?.();
+    await flush();
+    expect(inFlight).toBe(1);
+    // It keeps up again: 3 at once.
+    allowed = 3;
+    release.splice(0)[0]?.();
+    await flush();
+    expect(inFlight).toBe(3);
+    while (release.length > 0) {
+      for (const go of release.splice(0)) go();
+      await flush();
+    }
+    const result = await running;
+    expect(result.outcomes.every((o) => o.outcome === "complete")).toBe(true);
+    expect(Math.max(...peaks.slice(4))).toBeLessThanOrEqual(3);
   });
 });

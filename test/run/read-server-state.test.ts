@@ -38,7 +38,8 @@ function heldApi() {
   return { api, calls, call };
 }
 
-const retry = () => createRetryPolicy({ retries: 0, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate() });
+const retry = () =>
+  createRetryPolicy({ retries: 0, minDelayMs: 0, maxDelayMs: 0, gate: new RateGate({ now: Date.now }) });
 
 /** Lets queued microtasks and their follow-ups run. */
 async function flush(): Promise<void> {

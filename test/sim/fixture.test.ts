@@ -39,8 +39,18 @@ describe("parseFixture", () => {
         dropAfterApply: 0,
         incompleteOnce: 0,
         aborted: 0,
+        status5xxAfterApply: 0,
+        resetAfterApply: 0,
+        hangBeforeApply: 0,
+        hangAfterApply: 0,
+        unknownState: 0,
+        reverseAborted: 0,
+        reverseIncompleteOnce: 0,
       },
       rateLimit: undefined,
+      revokeTokenAfter: undefined,
+      unknownIds: "aborted",
+      types: undefined,
       accounts: [{ id: "12", type: "snowflake-federated", name: "snowflake-federated account 12" }],
       datasources: [
         {
@@ -230,6 +240,56 @@ describe("parseFixtureYaml", () => {
         ["d", "c", "NULL", "0123"],
       ],
     );
+  });
+
+  it('reads the new keys, keeping identifier lists\' source text (candidateOf: [12] is account "12")', () => {
+    const fixture = parseFixtureYaml(
+      [
+        "token: t",
+        "revokeTokenAfter: 10",
+        "unknownIds: not-found",
+        "types: [mysql-federated, 2024]",
+        "faults: { status5xxAfterApply: 0.1, resetAfterApply: 0.2, hangBeforeApply: 0.3, hangAfterApply: 0.4,",
+        "          unknownState: 0.5, reverseAborted: 0.6, reverseIncompleteOnce: 0.7 }",
+        "accounts:",
+        "  - { id: 12, type: mysql-federated }",
+        "  - { id: 13, type: mysql-federated }",
+        "datasources:",
+        "  - { id: a, type: mysql-federated, catalog: c, schema: ~, table: t, candidateOf: [13],",
+        "      fault: hang-after-apply-once, reverseFault: incomplete-once }",
+      ].join("\n"),
+      "inline.yaml",
+    );
+    expect(fixture).toMatchObject({
+      revokeTokenAfter: 10,
+      unknownIds: "not-found",
+      types: ["mysql-federated", "2024"],
+      faults: {
+        status5xxAfterApply: 0.1,
+        resetAfterApply: 0.2,
+        hangBeforeApply: 0.3,
+        hangAfterApply: 0.4,
+        unknownState: 0.5,
+        reverseAborted: 0.6,
+        reverseIncompleteOnce: 0.7,
+      },
+    });
+    expect(fixture.datasources[0]).toMatchObject({
+      candidateOf: ["13"],
+      fault: "hang-after-apply-once",
+      reverseFault: "incomplete-once",
+    });
+  });
+
+  it.each([
+    ["revokeTokenAfter: -1", "revokeTokenAfter: must be a non-negative integer"],
+    ["unknownIds: 404", "unknownIds: must be one of aborted, not-found"],
+    ["types: mysql-federated", "types: must be a list of integration types"],
+    ["faults: { hangAfterApply: 2 }", "faults.hangAfterApply: must be a share between 0 and 1"],
+  ])("refuses %s, with its line", (line, message) => {
+    const text = ["token: t", line, "accounts: []", "datasources: []"].join("\n");
+    expect(() => parseFixtureYaml(text, "bad.yaml")).toThrow(message);
+    expect(() => parseFixtureYaml(text, "bad.yaml")).toThrow(/ 2:\d+: /);
   });
 
   it("reports each issue with its path, line and column", () => {

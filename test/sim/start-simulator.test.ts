@@ -632,7 +632,8 @@ describe("observability", () => {
   it("resets the stats (not the state) with POST /_sim/reset-stats", async () => {
     const s = await start();
     json(await migrate(s, ORDERS));
-    const reset = await callJson(s.url, "POST", "/_sim/reset-stats");
+    // Control POSTs are JSON only (a web page cannot send that without a preflight).
+    const reset = await callJson(s.url, "POST", "/_sim/reset-stats", { body: "{}" });
     expect(reset.body).toMatchObject({ requests: 0, migrations: 0, maxInFlight: 0, byStatus: {} });
     expect(s.stats().requests).toBe(0);
     expect(s.sim.state().get(ORDERS)?.status).toBe("MIGRATED");

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { auditCommand } from "./audit.js";
 import { discoverCommand } from "./discover.js";
 import { doctorCommand } from "./doctor.js";
 import { historyCommand } from "./history.js";
@@ -20,6 +21,7 @@ export const commandModules: CommandModule<object, object>[] = [
   migrateCommand,
   rollbackCommand,
   statusCommand,
+  auditCommand,
   historyCommand,
   discoverCommand,
   doctorCommand,

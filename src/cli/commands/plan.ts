@@ -52,6 +52,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     if (args.json) {
       ctx.io.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
     } else {
+      ctx.io.stdout.write(`Domo: ${result.plan.domain}\n`);
       const { tableLayout } = await import("../table-layout.js");
       const { commandLine } = await import("../runtime.js");
       const chunks = renderPlanChunks(result.plan, {
