@@ -102,7 +102,8 @@ describe("renderTable", () => {
 
   it("makes every cell one safe line: control characters and escape sequences never reach the terminal", () => {
     expect(cellText("a\nb\tc\r\nd")).toBe("a b c d");
-    expect(cellText("\x1b[2Jred\x07")).toBe("[2Jred");
+    // Shown as text (terminalSafe), never sent: `\x1b[2J` would clear the screen.
+    expect(cellText("\x1b[2Jred\x07")).toBe("\\x1b[2Jred\\x07");
     expect(cellText(null)).toBe("");
     const text = renderTable([{ header: "E" }], [["boom\n\x1b]0;title\x07"]], PLAIN_LAYOUT);
     expect(text).not.toContain("\x1b");
