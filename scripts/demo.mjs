@@ -40,9 +40,11 @@ const steps = [
     ["plan", manifest],
     [0, 1],
   ],
-  [["migrate", manifest, "--concurrency", "4"], [1]],
+  // --yes: run from a terminal, migrate would otherwise ask first.
+  [["migrate", manifest, "--concurrency", "4", "--yes"], [1]],
   [["status"], [0]],
-  [["migrate", manifest, "--concurrency", "4"], [1]],
+  // --yes: run from a terminal, migrate would otherwise ask first.
+  [["migrate", manifest, "--concurrency", "4", "--yes"], [1]],
   [["history"], [0]],
 ];
 let unexpected = 0;

@@ -1,6 +1,4 @@
-import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
-import type { prettyFactory as PrettyFactory } from "pino-pretty";
 import {
   createServerTextCleaner,
   registeredSecrets,
@@ -18,6 +16,13 @@ export interface LoggerOptions {
   secrets?: string[];
   /** Human-readable lines instead of JSON; the CLI passes `stream.isTTY && !CI`. */
   pretty?: boolean;
+  /**
+   * `json`: pino JSON lines (log collectors); `pretty`: lines for people with the level coloured
+   * and the time of day (a terminal);
+   * `text`: one plain line per event, no colour (CI logs, cron mail). Default: `pretty` when
+   * `pretty` is set, else `json`.
+   */
+  format?: "json" | "pretty" | "text";
   /** Colours in pretty lines. Default: on unless `NO_COLOR` is set (no-color.org). */
   colorize?: boolean;
 }
@@ -60,37 +65,83 @@ export function createLogger(opts: LoggerOptions): Logger {
       redact: { paths: REDACT_PATHS, censor: CENSOR },
       hooks: { streamWrite: scrub },
     },
-    opts.pretty ? prettyDestination(opts.stream, opts.colorize ?? !process.env.NO_COLOR) : opts.stream,
+    destination(opts),
   );
 }
 
+function destination(opts: LoggerOptions): DestinationStream {
+  const format = opts.format ?? (opts.pretty ? "pretty" : "json");
+  if (format === "pretty")
+    return textDestination(opts.stream, { colour: opts.colorize ?? !process.env.NO_COLOR, short: true });
+  if (format === "text") return textDestination(opts.stream, { colour: false, short: false });
+  return opts.stream;
+}
+
+const CONTROLS_SHOWN = createServerTextCleaner([]);
+
+/** Fields every line has, said in the line's own words rather than as `key=value`. */
+const OWN_FIELDS = new Set(["level", "time", "msg", "event"]);
+
 /**
- * pino-pretty's formatter called inline on each line. Its stream form (`pretty({destination})`)
- * goes through a Transform, which may write after a `process.exit`; this cannot.
+ * One plain line per event, for people reading a CI log or cron mail: time, level, event and
+ * message, then the other fields as `key=value` (JSON-quoted when not a bare word). Each line is
+ * the JSON pino wrote (already redacted) turned into words: a few microseconds, no pino-pretty.
  */
-function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): DestinationStream {
-  // Loaded here, only for a terminal: off one (CI, cron) every run would pay ~20 ms for nothing.
-  const { prettyFactory } = createRequire(import.meta.url)("pino-pretty") as {
-    prettyFactory: typeof PrettyFactory;
-  };
-  const format = prettyFactory({
-    colorize,
-    translateTime: "SYS:HH:MM:ss.l",
-    ignore: "pid,hostname",
-    singleLine: true,
-  });
-  // The JSON line keeps controls as `\u` escapes, which the formatter would decode and print
-  // raw: every string is made visible text (`\x1b`) before formatting.
-  const controlsOnly = createServerTextCleaner([]);
+export function formatTextLine(json: string, style: TextStyle = { colour: false, short: false }): string {
+  let record: Record<string, unknown>;
+  try {
+    // The JSON line keeps controls as `\u` escapes, which parsing decodes: every string is made
+    // visible text (`\x1b`) again before it reaches a terminal or a log file.
+    record = CONTROLS_SHOWN.value(JSON.parse(json)) as Record<string, unknown>;
+  } catch {
+    return json.endsWith("\n") ? json : `${json}\n`;
+  }
+  const label = String(record.level ?? "");
+  const level = (LEVEL_COLOUR[label] && style.colour ? LEVEL_COLOUR[label] : (t: string) => t)(
+    label.toUpperCase().padEnd(5),
+  );
+  const time = String(record.time ?? "");
+  // On a terminal the day is today's: the time alone, to the second.
+  const when = style.short ? (/T(\d\d:\d\d:\d\d)/.exec(time)?.[1] ?? time) : time;
+  const head = [when, level, record.event ? `${record.event}:` : ""].filter((part) => part !== "").join(" ");
+  const msg0 = String(record.msg ?? "");
+  const fields = Object.entries(record)
+    .filter(([key, value]) => !OWN_FIELDS.has(key) && value !== undefined && value !== null)
+    // On a terminal, what the message already says is not said again.
+    .filter(([, value]) => !(style.short && typeof value === "string" && msg0.includes(value)))
+    .map(([key, value]) => `${key}=${fieldText(value)}`);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a log line is one line.
+  const msg = String(record.msg ?? "").replace(/[\x00-\x1f\x7f]+/g, " ");
+  return `${[head, msg, ...fields].filter((part) => part !== "").join(" ")}\n`;
+}
+
+function fieldText(value: unknown): string {
+  if (typeof value === "string") return /^[\w@%+=:,./-]+$/.test(value) ? value : JSON.stringify(value);
+  if (typeof value === "object" && value !== null && "message" in value) {
+    return JSON.stringify(String((value as { message: unknown }).message));
+  }
+  return JSON.stringify(value);
+}
+
+/** How `formatTextLine` writes: colour for the level (a terminal), and the time of day alone. */
+export interface TextStyle {
+  colour: boolean;
+  short: boolean;
+}
+
+const LEVEL_COLOUR: Record<string, (text: string) => string> = {
+  trace: (t) => `\x1b[2m${t}\x1b[22m`,
+  debug: (t) => `\x1b[2m${t}\x1b[22m`,
+  info: (t) => `\x1b[32m${t}\x1b[39m`,
+  warn: (t) => `\x1b[33m${t}\x1b[39m`,
+  error: (t) => `\x1b[31m${t}\x1b[39m`,
+  fatal: (t) => `\x1b[41m${t}\x1b[49m`,
+};
+
+function textDestination(stream: NodeJS.WritableStream, style: TextStyle): DestinationStream {
   return {
     write(line: string) {
-      let safe = line;
-      try {
-        safe = JSON.stringify(controlsOnly.value(JSON.parse(line)));
-      } catch {
-        // Not JSON: the formatter prints it as it is, and scrub() has already run over it.
-      }
-      stream.write(format(safe));
+      stream.write(formatTextLine(line, style));
     },
   };
 }

@@ -2,7 +2,9 @@ import type { Writable } from "node:stream";
 
 /** The process edges a command may touch; tests pass their own. Only `cli/` sees this. */
 export interface CliIo {
-  stdout: Writable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  /** Answers to questions (`migrate` and `rollback` ask on a terminal). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   stderr: Writable & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -12,6 +14,8 @@ export interface CliIo {
 export interface GlobalArgs {
   json?: boolean;
   logLevel?: string;
+  /** Tables whole on a terminal too, not fitted to its width. */
+  wide?: boolean;
 }
 
 /**

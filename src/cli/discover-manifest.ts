@@ -4,6 +4,7 @@ import { requireDomain } from "../config/resolve-config.js";
 import type { DomainInfo } from "../config/resolve-domain.js";
 import { UsageError } from "../errors.js";
 import { buildSkeleton, renderSkeleton, type Skeleton } from "../manifest/render-skeleton.js";
+import { plural } from "../report/plural.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
@@ -74,8 +75,8 @@ export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<n
   const { entries, datasources, migratedLeftOut } = skeleton.counts;
   const summary =
     out === undefined
-      ? `discovered ${entries} datasources to fill in (of ${datasources}; ${migratedLeftOut} already migrated left out)`
-      : `wrote ${entries} datasources to fill in to ${args.out} (of ${datasources}; ${migratedLeftOut} already migrated left out); fill in catalog, schema and table, then run: fedmigrate validate ${args.out}`;
+      ? `discovered ${plural(entries, "datasource", "datasources")} to fill in (of ${datasources}; ${migratedLeftOut} already migrated left out)`
+      : `wrote ${plural(entries, "datasource", "datasources")} to fill in to ${args.out} (of ${datasources}; ${migratedLeftOut} already migrated left out); fill in catalog, schema and table, then run: fedmigrate validate ${args.out}`;
   // An operator message, not a log event: shown on a terminal whatever the log level.
   sayOnStderr(io, "info", "discover.done", summary, {
     types: inventory.walked.length,

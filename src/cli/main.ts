@@ -1,12 +1,13 @@
 import type { Argv, CommandModule } from "yargs";
 import { FedmigrateError, UsageError } from "../errors.js";
+import { suggestKey } from "../manifest/suggest-key.js";
 import { VERSION } from "../version.js";
-import { enableCompletion } from "./commands/completion.js";
+import { COMPLETION_COMMAND, COMPLETION_HELP, enableCompletion } from "./commands/completion.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
-import { sayOnStderr } from "./say-on-stderr.js";
-import { rejectTokenFlag } from "./shared-options.js";
+import { sayOnStderr, setStderrSettings, stderrSettingsFrom } from "./say-on-stderr.js";
+import { globalOptions, rejectTokenFlag } from "./shared-options.js";
 
 const EXIT_CODES_EPILOGUE = [
   "Exit codes:",
@@ -26,6 +27,8 @@ const EXIT_CODES_EPILOGUE = [
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const ctx: CommandContext = { io, exitCode: ExitCode.OK };
   const wantsJson = argv.includes("--json");
+  // Before anything is said on stderr: --log-level silent and --log-format json apply to every message.
+  setStderrSettings(io, stderrSettingsFrom(argv, io.env));
   try {
     // Before yargs sees it: a token on the command line must not be echoed in any message.
     rejectTokenFlag(argv);
@@ -39,6 +42,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return ExitCode.OK;
   }
+  // yargs' completion command would print its script for --help: say what it does instead.
+  if (argv[0] === COMPLETION_COMMAND && argv.some((arg) => arg === "--help" || arg === "-h")) {
+    io.stdout.write(`${COMPLETION_HELP}\n`);
+    return ExitCode.OK;
+  }
+  // Bare `fedmigrate`: the commands, as --help lists them (exit 0, like gh and kubectl).
+  if (argv.length === 0) argv = ["--help"];
   const { default: yargs } = await import("yargs");
   const parser: Argv = yargs(argv)
     .scriptName("fedmigrate")
@@ -46,14 +56,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       "$0 <command> [manifest…] [options]\n\nMove Domo Federated V1 datasources to Federated V2 in bulk, safely.",
     )
     .version(VERSION)
-    .option("json", { type: "boolean", description: "Make stdout a single JSON document", global: true })
-    .option("log-level", {
-      type: "string",
-      description:
-        "Log level on stderr (default: info; warn on a terminal, where a progress bar shows the work)",
-      choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
-      global: true,
-    })
+    .options(globalOptions)
     .strict()
     .demandCommand(1, "Name a command: fedmigrate --help lists them.")
     .recommendCommands()
@@ -67,7 +70,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // The only required positionals are manifests: say so rather than yargs' generic words.
       const words = /^Not enough non-option arguments/.test(message)
         ? "no manifest given: name at least one manifest file or directory"
-        : message;
+        : withSuggestions(message, knownOptions(parser), argv);
       throw new UsageError(words, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
@@ -86,6 +89,34 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   if (helpOrVersion) io.stdout.write(`${helpOrVersion}\n`);
   return ctx.exitCode;
+}
+
+/**
+ * yargs' "Unknown argument(s): concurency" with what each most likely meant, as commands get
+ * ("Did you mean migrate?"): `--concurency` → `--concurrency`.
+ */
+export function withSuggestions(message: string, known: readonly string[], argv: readonly string[]): string {
+  const match = /^Unknown arguments?: (.+)$/.exec(message);
+  if (match === null) return message;
+  const options = known.filter((key) => key.length > 1 && !/[A-Z]/.test(key));
+  const unknown = (match[1] as string).split(", ");
+  const parts = unknown.map((name) => {
+    const flag = argv.some(
+      (arg) => arg === `--${name}` || arg.startsWith(`--${name}=`) || arg === `-${name}`,
+    );
+    if (!flag) return name;
+    const guess = suggestKey(name, options);
+    return guess ? `--${name} (did you mean --${guess}?)` : `--${name}`;
+  });
+  return `unknown argument${unknown.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+/** The options yargs knows at this point of the parse (the command's own included). */
+function knownOptions(parser: Argv): string[] {
+  // Not in @types/yargs, but part of yargs' instance since v3: the options declared so far.
+  const getOptions = (parser as unknown as { getOptions?: () => { key?: Record<string, unknown> } })
+    .getOptions;
+  return Object.keys(getOptions?.call(parser).key ?? {});
 }
 
 function bindContext(

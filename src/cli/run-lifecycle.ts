@@ -10,6 +10,7 @@ import type { ExecutorEvent, ItemOutcome, StopReason } from "../run/types.js";
 import type { CliIo } from "./context.js";
 import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { newRunId, runMetadata } from "./run-metadata.js";
+import { stderrOutput } from "./say-on-stderr.js";
 
 export interface RunBodyContext {
   journal: Journal;
@@ -29,6 +30,8 @@ export interface RunLifecycleInput {
   manifestsHash: string | null;
   options: Record<string, unknown>;
   json: boolean;
+  /** The API runtime's retry tap: each retry is counted on the progress bar. */
+  retries?: { listener: (() => void) | undefined } | undefined;
   body: (ctx: RunBodyContext) => Promise<{ outcomes: ItemOutcome[]; fatal: ExecuteResult["fatal"] }>;
   /**
    * The run's entries, each as not attempted with `reason`: the records of a run stopped before
@@ -225,10 +228,31 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       runId,
       stop,
       startProgress: (total, label) => {
-        if (showProgress && total > 0) progress = createProgressBar(io.stderr, total, label);
+        if (showProgress && total > 0) {
+          const bar = createProgressBar(stderrOutput(io), total, label);
+          progress = bar;
+          if (input.retries) input.retries.listener = () => bar.retried();
+        }
       },
       onEvent: (event) => {
-        if (event.type === "item-done") progress.itemDone(event.outcome.outcome);
+        if (event.type !== "item-done") return;
+        const done = event.outcome;
+        progress.itemDone(done.outcome);
+        // A failed entry is an error (alerts on level error fire); entries not started are
+        // counted in the summary, not logged one by one.
+        if (isFailureOutcome(done.outcome) && done.outcome !== "not-started") {
+          logger.error(
+            {
+              event: "item.failed",
+              run: runId,
+              datasource: done.datasource,
+              outcome: done.outcome,
+              toe: done.toe,
+              errorMessage: done.errorMessage,
+            },
+            `${done.datasource}: ${done.reason}`,
+          );
+        }
       },
     });
     outcomes = result.outcomes;
@@ -237,6 +261,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     failure = error;
   } finally {
     progress.stop();
+    if (input.retries) input.retries.listener = undefined;
     clearInterval(heartbeat);
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
@@ -291,7 +316,11 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       failure ??= error;
     }
   }
-  logger.info({ event: "run.end", run: runId, status, counts: countOutcomes(outcomes) }, "run ended");
+  // A failed run is an error; an interrupted one is what the operator asked for.
+  logger[status === "FAILED" ? "error" : "info"](
+    { event: "run.end", run: runId, status, counts: countOutcomes(outcomes) },
+    status === "FAILED" ? "run failed" : "run ended",
+  );
   if (failure !== undefined && !isRunFailure(failure)) throw failure;
 
   const exitCode = exitOf();

@@ -6,6 +6,7 @@ import type { PlanEntry } from "../plan/types.js";
 import type { RunReport } from "../report/run-report.js";
 import type { ItemOutcome } from "../run/types.js";
 import { migrationFacts, unsentOutcome } from "../run/unsent-outcome.js";
+import { askToProceed, canAsk } from "./ask-to-proceed.js";
 import type { MigrateArgs } from "./commands/migrate.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
@@ -17,6 +18,7 @@ import {
   checkGiven,
   checkRunArgs,
   cliLogger,
+  commandLine,
   configFrom,
   loadManifestArgs,
   writeOutputFile,
@@ -57,10 +59,18 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
     entries = entries.filter((e) => only.has(e.datasource));
   }
 
+  // On a terminal, the plan is shown and a person says yes before anything is sent.
+  let confirmed: Set<string> | undefined;
+  if (!args.yes && canAsk(io)) {
+    const answer = await confirmMigration(args, io, entries);
+    if (typeof answer === "number") return answer;
+    confirmed = answer;
+  }
+
   const started = new Date();
   let report: RunReport;
   try {
-    report = await migrateWithReport(args, io, { entries, manifests, config, logger, runtime });
+    report = await migrateWithReport(args, io, { entries, manifests, config, logger, runtime, confirmed });
   } catch (error) {
     // Reading the journal for the saved plan's check failed: a run-level failure, reported alike.
     if (!isRunFailure(error)) throw error;
@@ -75,7 +85,10 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
     });
   }
   if (runtime.api.isSimulator?.()) report.simulator = true;
-  await emitReport(report, args, io, config.journalPath);
+  await emitReport(report, args, io, config.journalPath, {
+    rerun: commandLine("migrate", args.manifests),
+    retried: runtime.retries.count,
+  });
   return report.exitCode;
 }
 
@@ -86,6 +99,8 @@ interface MigrateSetup {
   config: ReturnType<typeof configFrom>;
   logger: Awaited<ReturnType<typeof cliLogger>>;
   runtime: Awaited<ReturnType<typeof apiRuntime>>;
+  /** The datasources the operator said yes to (on a terminal): nothing else is migrated. */
+  confirmed?: Set<string> | undefined;
 }
 
 /** Checks a saved plan (`--plan`), then runs; every run-level failure inside the run is in the report. */
@@ -116,6 +131,10 @@ async function migrateWithReport(args: MigrateArgs, io: CliIo, setup: MigrateSet
     }
     approved = new Set(parsed.plan.items.filter((i) => i.action === "migrate").map((i) => i.datasource));
   }
+  if (setup.confirmed) {
+    const confirmed = setup.confirmed;
+    approved = new Set([...(approved ?? confirmed)].filter((id) => confirmed.has(id)));
+  }
 
   const { runMigration } = await import("../run/run-migration.js");
   return withRunLifecycle({
@@ -126,6 +145,7 @@ async function migrateWithReport(args: MigrateArgs, io: CliIo, setup: MigrateSet
     domainKey: runtime.domainKey,
     manifestsHash: manifests.hash,
     json: Boolean(args.json),
+    retries: runtime.retries,
     options: {
       concurrency: args.concurrency,
       retries: args.retries,
@@ -162,6 +182,51 @@ async function migrateWithReport(args: MigrateArgs, io: CliIo, setup: MigrateSet
   });
 }
 
+/**
+ * Plans as `plan` does (GETs only), shows what would be migrated and asks. Returns the datasources
+ * to migrate on yes, or the exit code to leave with (1 on no, 130 on Ctrl-C): nothing is sent.
+ */
+async function confirmMigration(
+  args: MigrateArgs,
+  io: CliIo,
+  entries: readonly PlanEntry[],
+): Promise<Set<string> | number> {
+  const { makePlan } = await import("./make-plan.js");
+  const { plan } = await makePlan({ ...args, offline: false, out: undefined }, io);
+  const wanted = new Set(entries.map((e) => e.datasource));
+  const items = plan.items.filter((item) => wanted.has(item.entry.datasource));
+  let taken = 0;
+  const shown = items.map((item) => {
+    if (item.action !== "migrate") return item;
+    if (args.limit !== undefined && taken >= args.limit) {
+      return { ...item, action: "skip" as const, reason: `deferred by --limit ${args.limit}` };
+    }
+    taken += 1;
+    return item;
+  });
+  const counts = { migrate: 0, skip: 0, held: 0, blocked: 0 };
+  for (const item of shown) counts[item.action] += 1;
+  const { renderPlanChunks } = await import("../report/render-plan.js");
+  const { tableLayout } = await import("./table-layout.js");
+  const out = args.json ? io.stderr : io.stdout;
+  for (const chunk of renderPlanChunks(
+    { ...plan, items: shown, counts },
+    { layout: tableLayout(io, args.wide) },
+  ))
+    out.write(chunk);
+  const ids = new Set(shown.filter((i) => i.action === "migrate").map((i) => i.entry.datasource));
+  if (ids.size === 0) return ids;
+  const { plural } = await import("../report/plural.js");
+  const answer = await askToProceed(
+    io,
+    `Migrate ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} now? Only 'yes' goes on: `,
+    out,
+  );
+  if (answer === "yes") return ids;
+  out.write("Nothing was sent.\n");
+  return answer === "interrupted" ? ExitCode.INTERRUPTED : ExitCode.ITEMS_FAILED;
+}
+
 /** The manifest's entries as not attempted: the records of a run stopped before its plan. */
 function notAttemptedEntries(entries: readonly PlanEntry[], reason: string): ItemOutcome[] {
   return entries.map((entry) => unsentOutcome(migrationFacts(entry, "none"), "not-started", reason));
@@ -170,9 +235,15 @@ function notAttemptedEntries(entries: readonly PlanEntry[], reason: string): Ite
 /** Prints the summary (or the JSON document) and writes the requested report files. */
 export async function emitReport(
   report: RunReport,
-  args: { json?: boolean | undefined; report?: string | undefined; junit?: string | undefined },
+  args: {
+    json?: boolean | undefined;
+    report?: string | undefined;
+    junit?: string | undefined;
+    wide?: boolean | undefined;
+  },
   io: CliIo,
   journalPath: string,
+  view: { rerun?: string | undefined; retried?: number } = {},
 ): Promise<void> {
   const json = `${JSON.stringify(report, null, 2)}\n`;
   if (args.report) writeOutputFile(args.report, json, io, "report");
@@ -185,12 +256,14 @@ export async function emitReport(
     io.stdout.write(json);
   } else if (report.error && nothingAttempted) {
     // Stopped before anything was sent: one line, not a table of every entry.
+    const { plural } = await import("../report/plural.js");
     io.stdout.write(
-      `${report.command} ${report.runId ?? ""} on ${report.domain} did not start: nothing was sent, ${report.items.length} entries not attempted (exit ${report.exitCode}).\n`,
+      `${report.command}${report.runId ? ` ${report.runId}` : ""} on ${report.domain} did not start: nothing was sent, ${plural(report.items.length, "entry", "entries")} not attempted (exit ${report.exitCode}).\n`,
     );
   } else {
     const { renderSummary } = await import("../report/render-summary.js");
-    io.stdout.write(renderSummary(report));
+    const { tableLayout } = await import("./table-layout.js");
+    io.stdout.write(renderSummary(report, { layout: tableLayout(io, args.wide), ...view }));
   }
   // The run-level error, as `main` says any other (stdout already has the report).
   if (report.error && report.error.code !== "INTERRUPTED") {
@@ -204,12 +277,5 @@ export async function emitReport(
     const { appendStepSummary } = await import("./step-summary.js");
     await appendStepSummary({ report, journalPath, io });
   }
-  if (report.exitCode === ExitCode.INTERRUPTED) {
-    sayOnStderr(
-      io,
-      "warn",
-      "run.interrupted",
-      "interrupted; run the same command again to continue where it stopped",
-    );
-  }
+  // An interruption is said once: by the summary's "Next:" line, or with --json by stdout's `error`.
 }

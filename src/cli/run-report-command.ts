@@ -2,6 +2,7 @@ import { resolveConfig } from "../config/resolve-config.js";
 import { UsageError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
 import type { RunRow } from "../journal/types.js";
+import { plural } from "../report/plural.js";
 import { renderHtmlReport } from "../report/render-html-report.js";
 import { renderMarkdownReport } from "../report/render-markdown-report.js";
 import { buildRunView } from "../report/run-view.js";
@@ -9,7 +10,7 @@ import { VERSION } from "../version.js";
 import type { ReportArgs } from "./commands/report.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { writeOutputFile } from "./runtime.js";
+import { loadManifestArgs, writeOutputFile } from "./runtime.js";
 
 /** `fedmigrate report`: reads one run from the journal, writes it as HTML and/or Markdown. */
 export async function runReportCommand(
@@ -34,17 +35,26 @@ export async function runReportCommand(
     });
   }
 
+  if (args.html === "-" && args.md === "-") {
+    throw new UsageError("--html - and --md - would both write to stdout: send one of them to a file");
+  }
+  if (args.json && (args.html === "-" || args.md === "-")) {
+    throw new UsageError("--json and a report on stdout ('-') would both write to stdout: give one of them");
+  }
   // Only the journal matters here: a domain or token in the environment is not read, so a stale
   // one cannot stop a report.
+  const manifests =
+    args.manifest && args.manifest.length > 0 ? await loadManifestArgs(args.manifest, io) : undefined;
   const config = resolveConfig({
     flags: { journal: args.journal },
     env: { FEDMIGRATE_JOURNAL: io.env.FEDMIGRATE_JOURNAL },
+    manifest: manifests ? { journal: manifests.journal } : undefined,
     cwd: io.cwd,
   });
   const { journalExists, openJournal } = await import("../journal/open-journal.js");
   if (!journalExists(config.journalPath)) {
     throw new UsageError(`there is no journal at ${config.journalPath}: nothing has run with it yet`, {
-      hint: "Name the journal with --journal PATH or FEDMIGRATE_JOURNAL.",
+      hint: "Name the journal with --journal PATH, FEDMIGRATE_JOURNAL, or --manifest FILE (its journal:).",
     });
   }
   const journal = openJournal(config.journalPath, { readonly: true });
@@ -59,18 +69,19 @@ export async function runReportCommand(
 
   const written: { html: string | null; md: string | null } = { html: null, md: null };
   if (args.html !== undefined) {
-    writeOutputFile(
-      args.html,
-      renderHtmlReport(view, { generatedAt: now().toISOString(), version: VERSION }),
-      io,
-      "HTML report",
-    );
+    const html = renderHtmlReport(view, { generatedAt: now().toISOString(), version: VERSION });
+    if (args.html === "-") io.stdout.write(html);
+    else writeOutputFile(args.html, html, io, "HTML report");
     written.html = args.html;
   }
   if (args.md !== undefined) {
-    writeOutputFile(args.md, renderMarkdownReport(view), io, "Markdown report");
+    const md = renderMarkdownReport(view);
+    if (args.md === "-") io.stdout.write(md);
+    else writeOutputFile(args.md, md, io, "Markdown report");
     written.md = args.md;
   }
+  // stdout holds the report itself: the note on what was written goes to a file only.
+  if (args.html === "-" || args.md === "-") return ExitCode.OK;
 
   if (args.json) {
     io.stdout.write(
@@ -93,7 +104,7 @@ export async function runReportCommand(
   } else {
     const files = [written.html, written.md].filter((f): f is string => f !== null).join(" and ");
     io.stdout.write(
-      `Wrote the report of ${run.command} run ${run.id} (${run.status}; ${view.entries.length} entries, ${view.failures.length} not COMPLETE) to ${files}.\n`,
+      `Wrote the report of ${run.command} run ${run.id} (${run.status}; ${plural(view.entries.length, "entry", "entries")}, ${view.failures.length} not COMPLETE) to ${files}.\n`,
     );
   }
   return ExitCode.OK;

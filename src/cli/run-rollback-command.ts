@@ -1,17 +1,21 @@
 import { FedmigrateError, UsageError } from "../errors.js";
+import type { LoadedManifests } from "../manifest/load-manifests.js";
 import {
   buildRollbackPlan,
   hasScope,
   type RollbackPlan,
   type RollbackScope,
 } from "../plan/build-rollback-plan.js";
-import { renderTable } from "../report/render-table.js";
+import { plural } from "../report/plural.js";
+import { type Column, fitText, renderTable, type TableLayout } from "../report/render-table.js";
+import { askToProceed, canAsk } from "./ask-to-proceed.js";
 import type { RollbackArgs } from "./commands/rollback.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
 import { failedRunReport, isRunFailure, withRunLifecycle } from "./run-lifecycle.js";
 import { emitReport } from "./run-migrate-command.js";
 import { apiRuntime, checkGiven, checkRunArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { tableLayout } from "./table-layout.js";
 
 /** `fedmigrate rollback`: reverse the recorded migrations in scope; returns the exit code. */
 export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise<number> {
@@ -19,13 +23,14 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
   checkGiven("run", args.run);
   checkGiven("manifest", args.manifest);
   checkGiven("datasource", args.datasource);
-  const scope = await scopeFrom(args, io);
+  const { scope, manifests } = await scopeFrom(args, io);
   if (!hasScope(scope)) {
     throw new UsageError("rollback needs a scope: nothing was sent", {
       hint: "Name one: --all, --run RUN_ID, --manifest FILE, --datasource ID or --since ISO_TIME (add --dry-run to preview).",
     });
   }
-  const config = configFrom(args, io);
+  // A manifest in scope also says where its journal is (and which instance), as for migrate.
+  const config = configFrom(args, io, manifests);
   const logger = await cliLogger(args, io, [config.token]);
   const runtime = await apiRuntime(config, args, logger, io.env);
   // Where the token and the reversals go, first, before anything changes.
@@ -69,10 +74,9 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
     }
   }
 
-  if (args.dryRun) {
+  const preview = async (): Promise<RollbackPlan> => {
     const { planRollback } = await import("../run/run-rollback.js");
     const journal = openJournal(config.journalPath, { readonly: true });
-    let plan: RollbackPlan;
     try {
       const stale = journal.inFlight(runtime.domainKey);
       if (stale.length > 0) {
@@ -81,14 +85,43 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
           "requests left in flight by a stopped run are resolved from the server when rollback runs",
         );
       }
-      plan = await planRollback(runtime.domainKey, journal, scope, runtime);
+      return await planRollback(runtime.domainKey, journal, scope, runtime);
     } finally {
       journal.close();
     }
+  };
+
+  if (args.dryRun) {
+    const plan = await preview();
     io.stdout.write(
-      args.json ? `${JSON.stringify(rollbackPlanJson(plan), null, 2)}\n` : renderRollbackPlan(plan),
+      args.json
+        ? `${JSON.stringify(rollbackPlanJson(plan), null, 2)}\n`
+        : renderRollbackPlan(plan, tableLayout(io, args.wide)),
     );
     return plan.counts.blocked > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
+  }
+
+  // On a terminal, what would be reversed is shown and a person says yes before anything is sent;
+  // only what was shown is reversed.
+  if (!args.yes && canAsk(io)) {
+    const plan = await preview();
+    const out = args.json ? io.stderr : io.stdout;
+    out.write(renderRollbackPlan(plan, tableLayout(io, args.wide)).replace(" (dry run, nothing sent)", ""));
+    const ids = new Set(plan.items.filter((i) => i.action === "reverse").map((i) => i.datasourceId));
+    if (ids.size === 0) {
+      out.write("Nothing to reverse.\n");
+      return plan.counts.blocked > 0 ? ExitCode.ITEMS_FAILED : ExitCode.OK;
+    }
+    const answer = await askToProceed(
+      io,
+      `Reverse ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} back to Federated V1 now? Only 'yes' goes on: `,
+      out,
+    );
+    if (answer !== "yes") {
+      out.write("Nothing was sent.\n");
+      return answer === "interrupted" ? ExitCode.INTERRUPTED : ExitCode.ITEMS_FAILED;
+    }
+    scope.datasources = new Set([...ids].filter((id) => scope.datasources?.has(id) ?? true));
   }
 
   const { runRollback, rollbackPlannedOutcome } = await import("../run/run-rollback.js");
@@ -100,6 +133,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
     domainKey: runtime.domainKey,
     manifestsHash: null,
     json: Boolean(args.json),
+    retries: runtime.retries,
     options: {
       all: scope.all,
       run: scope.runId ?? null,
@@ -138,11 +172,14 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
         : [],
   });
   if (runtime.api.isSimulator?.()) report.simulator = true;
-  await emitReport(report, args, io, config.journalPath);
+  await emitReport(report, args, io, config.journalPath, { retried: runtime.retries.count });
   return report.exitCode;
 }
 
-async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> {
+async function scopeFrom(
+  args: RollbackArgs,
+  io: CliIo,
+): Promise<{ scope: RollbackScope; manifests: LoadedManifests | undefined }> {
   let since: Date | undefined;
   if (args.since !== undefined) {
     since = new Date(args.since);
@@ -153,8 +190,9 @@ async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> 
     }
   }
   let manifestIds: Set<string> | undefined;
+  let manifests: LoadedManifests | undefined;
   if (args.manifest && args.manifest.length > 0) {
-    const manifests = await loadManifestArgs(args.manifest, io);
+    manifests = await loadManifestArgs(args.manifest, io);
     manifestIds = new Set(manifests.entries.map((e) => e.datasource));
   }
   if (args.all && (args.run || args.datasource || manifestIds || since)) {
@@ -163,35 +201,43 @@ async function scopeFrom(args: RollbackArgs, io: CliIo): Promise<RollbackScope> 
       "--all reverses everything: give it alone, or narrow with the other scopes instead",
     );
   }
-  return {
+  const scope = {
     all: Boolean(args.all),
     runId: args.run,
     datasources: args.datasource && args.datasource.length > 0 ? new Set(args.datasource) : undefined,
     manifestIds,
     since,
   };
+  return { scope, manifests };
 }
 
-function renderRollbackPlan(plan: RollbackPlan): string {
+/** The rollback plan's table: as the migration plan's, what a reviewer checks never cut. */
+const ROLLBACK_PLAN_COLUMNS: Column[] = [
+  { header: "ACTION", colour: (t, c) => (t === "reverse" ? c.cyan(t) : t === "skip" ? c.dim(t) : c.red(t)) },
+  { header: "DATASOURCE" },
+  { header: "TARGET", label: "target" },
+  { header: "NAME", shrink: 1 },
+  { header: "ACCOUNT", detail: true, label: "account" },
+  { header: "REASON", detail: true },
+];
+
+export function renderRollbackPlan(plan: RollbackPlan, layout: TableLayout): string {
   // Drawn in linear time: a rollback --all --dry-run lists every migration the journal holds.
   const table = renderTable(
-    {
-      head: ["action", "datasource", "name", "account", "target", "reason"],
-      style: { head: [], border: [] },
-      wordWrap: true,
-      colWidths: [9, 38, 20, 9, 30, 50],
-    },
+    ROLLBACK_PLAN_COLUMNS,
     plan.items.map((item) => [
       item.action,
       item.datasourceId,
+      item.catalog ? `${item.catalog}.${item.schema}.${item.table}` : "",
       item.name ?? "",
       item.accountId ?? "",
-      item.catalog ? `${item.catalog}.${item.schema}.${item.table}` : "",
       item.reason,
     ]),
+    layout,
   );
   const { counts } = plan;
-  return `${plan.items.length > 0 ? `${table}\n` : ""}Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.\n`;
+  const line = `Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.`;
+  return `${plan.items.length > 0 ? table : ""}${fitText(line, layout)}\n`;
 }
 
 function rollbackPlanJson(plan: RollbackPlan) {

@@ -7,13 +7,15 @@ import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
-import { sayOnStderr } from "./say-on-stderr.js";
+import { sayOnStderr, stderrOutput, stderrSettings } from "./say-on-stderr.js";
 import type { ConfigFlagArgs } from "./shared-options.js";
 
 /** The configuration options of online commands (flags of SPEC section 2), with the output ones. */
 export interface ConfigArgs extends ConfigFlagArgs {
   logLevel?: string | undefined;
+  logFormat?: string | undefined;
   json?: boolean | undefined;
+  wide?: boolean | undefined;
 }
 
 /** The HTTP options of commands that call the API. */
@@ -39,18 +41,31 @@ export function configFrom(args: ConfigArgs, io: CliIo, manifests?: LoadedManife
   return config;
 }
 
-/** The logger on stderr: pretty on a terminal, JSON lines otherwise; the token redacted. */
+/**
+ * The logger on stderr, the token redacted: pino JSON lines with `--log-format json` (or
+ * FEDMIGRATE_LOG_FORMAT=json); otherwise lines for people, coloured on a terminal, plain off one.
+ * On a terminal its lines go above the progress bar.
+ */
 export async function cliLogger(
   args: ConfigArgs,
   io: CliIo,
   secrets: readonly (string | undefined)[],
 ): Promise<Logger> {
   const { createLogger } = await import("../logger.js");
-  const pretty = Boolean(io.stderr.isTTY) && io.env.CI !== "true";
+  const terminal = Boolean(io.stderr.isTTY) && io.env.CI !== "true";
+  const json =
+    args.logFormat === "json" || (args.logFormat === undefined && stderrSettings(io).format === "json");
+  const out = stderrOutput(io);
   return createLogger({
-    level: args.logLevel ?? (pretty ? "warn" : "info"),
-    stream: io.stderr,
-    pretty,
+    level: args.logLevel ?? (terminal ? "warn" : "info"),
+    stream: Object.assign(Object.create(null) as object, {
+      write: (text: string) => {
+        out.write(text);
+        return true;
+      },
+    }) as NodeJS.WritableStream,
+    format: json ? "json" : terminal ? "pretty" : "text",
+    colorize: (io.env.NO_COLOR ?? "") === "",
     secrets: secrets.filter((s): s is string => typeof s === "string" && s.length > 0),
   });
 }
@@ -59,6 +74,8 @@ export interface ApiRuntime {
   api: DomoApi;
   retry: RetryRunner;
   domainKey: string;
+  /** Told of each retry after a transient failure (the progress bar counts them). */
+  retries: { listener: (() => void) | undefined; count: number };
 }
 
 /** The API client, its retry policy and the run's shared rate gate, from the configuration. */
@@ -90,18 +107,24 @@ export async function apiRuntime(
   const gate = new RateGate({ now: Date.now });
   // Tests and rehearsals shorten the backoff; production keeps the default.
   const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
+  const retries: ApiRuntime["retries"] = { listener: undefined, count: 0 };
   const retry = createRetryPolicy({
     retries: args.retries ?? 5,
     minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,
     maxDelayMs: 30_000,
     gate,
-    onRetry: ({ attempt, error, delayMs }) =>
-      logger.warn(
+    // A retry is routine (the bar and the summary count them): said at info, not as a warning.
+    // A request that still fails after its retries is its entry's failure, logged at error.
+    onRetry: ({ attempt, error, delayMs }) => {
+      retries.count += 1;
+      retries.listener?.();
+      logger.info(
         { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },
         `retrying after ${error.message}`,
-      ),
+      );
+    },
   });
-  return { api, retry, domainKey: domain.key };
+  return { api, retry, domainKey: domain.key, retries };
 }
 
 /** Writes an output file (report, JUnit, plan), saying clearly where it failed. */
@@ -163,4 +186,10 @@ export function checkCount(name: string, value: number | undefined, { min = 1, m
       `--${name} must be a whole number from ${min} to ${max} (got ${value})`,
     );
   }
+}
+
+/** `fedmigrate <command> <args…>` as a shell would read it back: for "Next:" lines. */
+export function commandLine(command: string, words: readonly string[]): string {
+  const quote = (word: string) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`);
+  return ["fedmigrate", command, ...words.map(quote)].join(" ");
 }

@@ -114,3 +114,49 @@ export const runOptions = {
     description: "Write JUnit XML (one test case per entry) to FILE",
   },
 } as const satisfies Record<string, Options>;
+
+/**
+ * The options of every command that reads the journal (`status`, `history`, `report`,
+ * `rollback`; `audit` joins them): where the journal is, given directly or through a manifest's
+ * `journal:`, as `migrate` reads it.
+ */
+export const journalReadOptions = {
+  journal: configOptions.journal,
+  manifest: {
+    type: "string",
+    array: true,
+    requiresArg: true,
+    description:
+      "Use this manifest's journal: and domain: as migrate does, and only its datasources (repeatable)",
+  },
+} as const satisfies Record<string, Options>;
+
+/** What yargs hands a handler for `journalReadOptions`. */
+export interface JournalReadArgs {
+  journal?: string | undefined;
+  manifest?: string[] | undefined;
+}
+
+/** The options every command takes (`main` declares them global). */
+export const globalOptions = {
+  json: { type: "boolean", description: "Make stdout a single JSON document", global: true },
+  "log-level": {
+    type: "string",
+    description:
+      "Log level on stderr (default: info; warn on a terminal, where a progress bar shows the work); silent: nothing on stderr",
+    choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
+    global: true,
+  },
+  "log-format": {
+    type: "string",
+    description:
+      "Log lines on stderr: text for people, or json (pino JSON lines) for log collectors [env FEDMIGRATE_LOG_FORMAT]",
+    choices: ["text", "json"],
+    global: true,
+  },
+  wide: {
+    type: "boolean",
+    description: "Tables whole on a terminal too, not fitted to its width",
+    global: true,
+  },
+} as const satisfies Record<string, Options>;

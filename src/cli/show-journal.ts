@@ -1,50 +1,58 @@
 import { resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
-import { renderTable, renderTableChunks } from "../report/render-table.js";
-import { terminalSafe } from "../report/terminal-safe.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { checkCount } from "./runtime.js";
+import { checkCount, loadManifestArgs } from "./runtime.js";
+import type { JournalReadArgs } from "./shared-options.js";
+import { tableLayout } from "./table-layout.js";
 
-/** Opens the journal read-only; a missing one is said plainly (nothing has run yet). */
-async function readJournal<T>(
-  args: { journal?: string | undefined; domain?: string | undefined },
-  io: CliIo,
-  read: (journal: Journal, domain: string | undefined) => T,
-): Promise<T> {
+/**
+ * Where a command that reads the journal finds it (and which instance it is about): flags, then
+ * the environment, then the `--manifest` files' `journal:` and `domain:`, as for `migrate`.
+ * Returns the manifests' datasource ids too, when manifests were given.
+ */
+export async function journalReadConfig(args: JournalReadArgs & { domain?: string | undefined }, io: CliIo) {
+  const manifests =
+    args.manifest && args.manifest.length > 0 ? await loadManifestArgs(args.manifest, io) : undefined;
   const config = resolveConfig({
     flags: { domain: args.domain, journal: args.journal },
     env: io.env,
+    manifest: manifests ? { domain: manifests.domain, journal: manifests.journal } : undefined,
     cwd: io.cwd,
   });
+  return { config, datasourceIds: manifests && new Set(manifests.entries.map((e) => e.datasource)) };
+}
+
+/** Opens the journal read-only; a missing one is said plainly (nothing has run yet). */
+async function readJournal<T>(journalPath: string, read: (journal: Journal) => T): Promise<T> {
   const { journalExists, openJournal } = await import("../journal/open-journal.js");
-  if (!journalExists(config.journalPath)) {
-    throw new FedmigrateError(
-      "USAGE",
-      `there is no journal at ${config.journalPath}: nothing has run with it yet`,
-      {
-        hint: "Name the journal with --journal PATH or FEDMIGRATE_JOURNAL.",
-      },
-    );
+  if (!journalExists(journalPath)) {
+    throw new FedmigrateError("USAGE", `there is no journal at ${journalPath}: nothing has run with it yet`, {
+      hint: "Name the journal with --journal PATH, FEDMIGRATE_JOURNAL, or --manifest FILE (its journal:).",
+    });
   }
-  const journal = openJournal(config.journalPath, { readonly: true });
+  const journal = openJournal(journalPath, { readonly: true });
   try {
-    return read(journal, config.domain?.key);
+    return read(journal);
   } finally {
     journal.close();
   }
 }
 
 export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
-  const rows = await readJournal(args, io, (journal, domain) =>
-    journal.latestStates({ domain, state: args.state }),
+  const { config, datasourceIds } = await journalReadConfig(args, io);
+  const rows = await readJournal(config.journalPath, (journal) =>
+    journal.latestStates({ domain: config.domain?.key, state: args.state }),
   );
   const wanted = args.datasource ? new Set(args.datasource) : undefined;
-  const items = rows.filter((r) => !wanted || wanted.has(r.datasourceId));
+  const items = rows.filter(
+    (r) => (!wanted || wanted.has(r.datasourceId)) && (!datasourceIds || datasourceIds.has(r.datasourceId)),
+  );
   if (args.json) {
+    const { whereabouts } = await import("../report/render-status.js");
     io.stdout.write(
       `${JSON.stringify(
         {
@@ -60,6 +68,7 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
             schema: r.schema,
             table: r.tableName,
             state: r.state,
+            now: whereabouts(r),
             toe: r.toe,
             errorMessage: r.errorMessage,
             runId: r.runId,
@@ -72,71 +81,23 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
     );
     return ExitCode.OK;
   }
-  const counts = new Map<string, number>();
-  const cells = items.map((r) => {
-    const key = `${r.direction === "V2_TO_V1" ? "reversal " : ""}${r.state}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    return [
-      r.datasourceId,
-      r.datasourceName ?? "",
-      r.direction,
-      r.state,
-      r.toe ?? "",
-      r.runId,
-      r.endedAt ?? r.startedAt,
-      (r.errorMessage ?? "").slice(0, 80),
-      // A journal written before server text was cleaned where it enters may still hold escapes.
-    ].map((cell) => terminalSafe(cell, { oneLine: true }));
-  });
-  if (items.length > 0) {
-    // In pieces as drawn: one datasource per row, and an instance may have tens of thousands.
-    const pieces = renderTableChunks(
-      {
-        head: ["datasource", "name", "direction", "state", "toe", "run", "at", "error"],
-        style: { head: [], border: [] },
-        wordWrap: true,
-      },
-      cells,
-    );
-    for (const piece of pieces) io.stdout.write(piece);
-    io.stdout.write("\n");
-  }
-  const summary = [...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "none";
-  io.stdout.write(`${items.length} datasources: ${summary}.\n`);
+  const { renderStatusChunks } = await import("../report/render-status.js");
+  // In pieces as drawn: one datasource per row, and an instance may have tens of thousands.
+  for (const piece of renderStatusChunks(items, tableLayout(io, args.wide))) io.stdout.write(piece);
   return ExitCode.OK;
 }
 
 export async function showHistory(args: HistoryArgs, io: CliIo): Promise<number> {
   checkCount("limit", args.limit, { max: 1_000_000 });
-  const runs = await readJournal(args, io, (journal, domain) =>
-    journal.listRuns({ limit: args.limit, domain }),
+  const { config } = await journalReadConfig(args, io);
+  const runs = await readJournal(config.journalPath, (journal) =>
+    journal.listRuns({ limit: args.limit, domain: config.domain?.key }),
   );
   if (args.json) {
     io.stdout.write(`${JSON.stringify({ success: true, runs }, null, 2)}\n`);
     return ExitCode.OK;
   }
-  if (runs.length === 0) {
-    io.stdout.write("No runs in this journal yet.\n");
-    return ExitCode.OK;
-  }
-  const table = renderTable(
-    {
-      head: ["run", "command", "status", "domain", "started", "ended", "entries", "complete", "failed", "by"],
-      style: { head: [], border: [] },
-    },
-    runs.map((run) => [
-      run.id,
-      run.command,
-      run.status,
-      run.domain,
-      run.startedAt,
-      run.endedAt ?? "",
-      String(run.datasources),
-      String(run.counts.COMPLETE),
-      String(run.counts.ABORTED + run.counts.INCOMPLETE + run.counts.FAILED),
-      `${run.user}@${run.host}`,
-    ]),
-  );
-  io.stdout.write(`${table}\n`);
+  const { renderHistory } = await import("../report/render-history.js");
+  io.stdout.write(renderHistory(runs, tableLayout(io, args.wide)));
   return ExitCode.OK;
 }

@@ -9,6 +9,8 @@ export interface MarkdownReportOptions {
    * summary (at most 1 MiB) readable and within its limit.
    */
   maxFailures?: number;
+  /** Entries listed in the table of every entry sent; the rest are counted. Default 1,000. */
+  maxEntries?: number;
 }
 
 const STATES: readonly AttemptState[] = ["COMPLETE", "INCOMPLETE", "ABORTED", "FAILED", "IN_FLIGHT"];
@@ -39,8 +41,8 @@ function ciLink(url: string | null): string {
 }
 
 /**
- * The run in Markdown: title, metadata, counts by final state and the failures with their `toe`
- * and `errorMessage`. The CI step summary reuses this rather than building its own.
+ * The run in Markdown: title, metadata, counts by final state, the failures with their `toe`
+ * and `errorMessage`, then every entry sent (as README promises). The CI step summary reuses this rather than building its own.
  */
 export function renderMarkdownReport(view: RunView, options: MarkdownReportOptions = {}): string {
   const { run } = view;
@@ -91,6 +93,28 @@ export function renderMarkdownReport(view: RunView, options: MarkdownReportOptio
     if (failures.length > max) {
       lines.push(
         `…and ${failures.length - max} more: see the HTML report (\`fedmigrate report --html\`).`,
+        "",
+      );
+    }
+  }
+  const maxEntries = Math.max(0, options.maxEntries ?? 1000);
+  if (view.entries.length > 0) {
+    lines.push(
+      `## Entries (${view.entries.length})`,
+      "",
+      "| datasource | name | account | target | state | attempts | toe |",
+      "| --- | --- | --- | --- | --- | ---: | --- |",
+      ...view.entries
+        .slice(0, maxEntries)
+        .map(
+          (e) =>
+            `| ${cell(e.datasourceId)} | ${cell(e.name)} | ${cell(e.accountId)} | ${cell(e.catalog === null ? null : `${e.catalog}.${e.schema}.${e.table}`)} | ${e.state} | ${e.attempts} | ${cell(e.toe)} |`,
+        ),
+      "",
+    );
+    if (view.entries.length > maxEntries) {
+      lines.push(
+        `…and ${view.entries.length - maxEntries} more: see the HTML report (\`fedmigrate report --html\`).`,
         "",
       );
     }

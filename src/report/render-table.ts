@@ -1,211 +1,173 @@
-import Table, { type TableConstructorOptions } from "cli-table3";
+import pc from "picocolors";
+import type { TableLayout } from "./table-layout.js";
+import { cellText, displayWidth, truncate, wrapWords } from "./terminal-text.js";
 
-/** A row of cells, as `cli-table3` takes them. */
-export type TableRow = string[];
+export { PLAIN_LAYOUT, type TableLayout } from "./table-layout.js";
+export { cellText, displayWidth, fitText, truncate, wrapWords } from "./terminal-text.js";
 
-/** The options `renderTable` draws itself; any other option goes to cli-table3 as it is. */
-type FastOptions = Pick<TableConstructorOptions, "head" | "colWidths" | "wordWrap" | "style">;
-
-const FAST_KEYS: ReadonlySet<string> = new Set(["head", "colWidths", "wordWrap", "style"]);
-/**
- * Line breaks and characters one column wide in cli-table3's measure (string-width 4) and in a
- * terminal: printable ASCII, accented Latin letters, dashes, quotes and ellipsis, and the four
- * plain arrows (a drift reason says `"A" → "B"`). Not the © ® ↔ kind, which it counts as emoji.
- */
-const PLAIN = /^[\x20-\x7e\n\u00c0-\u00ff\u2010-\u2027\u2190-\u2193]*$/;
-/** One word in one colour (picocolors: `ESC[36m` … `ESC[39m`), as in the action and outcome columns. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC.
-const COLOURED_WORD = /^\x1b\[\d+m([\x21-\x7e]+)\x1b\[\d+m$/;
-/** Rows per cli-table3 table on the slow path, whose layout is quadratic in the rows. */
-const CHUNK_ROWS = 250;
-/** Rows per piece of `renderTableChunks` on the fast path. */
-const YIELD_ROWS = 1000;
-
-/**
- * The text of `new Table(options)` holding `rows` (cli-table3), in time linear in the rows.
- * cli-table3 checks every cell against every earlier row for spans and re-measures each cell
- * with regular expressions: a 50,000-row plan or status took minutes. Tables of plain text
- * cells (see PLAIN), with the options fedmigrate uses (head, colWidths, wordWrap, uncoloured style), are
- * drawn here by the same rules (test/report/render-table.test.ts compares the two); anything
- * else (colours on a terminal, wide characters) goes to cli-table3 in chunks of rows, joined
- * seamlessly, with column widths measured over all of them.
- */
-export function renderTable(options: TableConstructorOptions, rows: readonly TableRow[]): string {
-  return [...renderTableChunks(options, rows)].join("");
+/** A column of a table. */
+export interface Column {
+  header: string;
+  /**
+   * When the table is too wide, columns with a `shrink` rank give way, lowest rank first: cut
+   * with an ellipsis down to `min`, then left out. A column without one is never cut (ids,
+   * targets, states, toes).
+   */
+  shrink?: number;
+  /** The narrowest a shrinking column is drawn before it is left out (default: its header, at least 6). */
+  min?: number;
+  /**
+   * Too long to sit in a row on a terminal (an error, a reason): drawn whole beneath its row,
+   * indented, when the row does not fit with it; off a terminal it is a column like any other.
+   */
+  detail?: boolean;
+  /** Beneath its row, the cell is said as `label value` (`account 12`, `toe DM4X…`). */
+  label?: string;
+  /** Colour for a cell's text on a terminal (states, outcomes). */
+  colour?: (text: string, colours: Colours) => string;
+  align?: "left" | "right";
 }
+
+/** picocolors' functions, on or off. */
+export type Colours = ReturnType<typeof pc.createColors>;
+
+const GAP = "  ";
+const INDENT = "    ";
+
+/** The text of a table: aligned columns, no box drawing, as `kubectl get` and `gh` print them. */
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  layout: TableLayout,
+): string {
+  return [...renderTableChunks(columns, rows, layout)].join("");
+}
+
+/** Rows per piece of `renderTableChunks`. */
+const CHUNK_ROWS = 1000;
 
 /**
  * `renderTable`'s text in pieces of about a thousand rows, to write as they come: a 50,000-row
- * table is tens of MB as one string, and more again as the buffer written.
+ * table is tens of MB as one string. Time and memory are linear in the rows.
  */
-export function renderTableChunks(
-  options: TableConstructorOptions,
-  rows: readonly TableRow[],
-): Iterable<string> {
-  return isFast(options, rows) ? drawPlain(options, rows) : drawInChunks(options, rows);
-}
-
-function isFast(options: TableConstructorOptions, rows: readonly TableRow[]): boolean {
-  if (Object.keys(options).some((key) => !FAST_KEYS.has(key))) return false;
-  const style = options.style ?? {};
-  if (
-    Object.keys(style).some((key) => key !== "head" && key !== "border") ||
-    (style.head?.length ?? 1) > 0 ||
-    (style.border?.length ?? 1) > 0
-  ) {
-    return false;
-  }
-  const head = options.head ?? [];
-  const columns = head.length > 0 ? head.length : (rows[0]?.length ?? 0);
-  if (columns === 0) return false;
-  const widths = options.colWidths;
-  if (widths !== undefined && widths.length > 0) {
-    if (widths.length !== columns || widths.some((w) => typeof w !== "number" || !(w >= 3))) return false;
-  }
-  const cells = head.length > 0 ? [head, ...rows] : rows;
-  const fixed = widths !== undefined && widths.length > 0;
-  return cells.every(
-    (row) =>
-      row.length === columns &&
-      row.every((cell, x) => {
-        if (typeof cell !== "string") return false;
-        if (PLAIN.test(cell)) return true;
-        // A coloured word is drawn as is, so it must fit: cutting it would need the codes unwound.
-        const word = COLOURED_WORD.exec(cell)?.[1];
-        return word !== undefined && (!fixed || word.length <= (widths[x] as number) - 2);
-      }),
+export function* renderTableChunks(
+  columns: readonly Column[],
+  rows: readonly string[][],
+  layout: TableLayout,
+): Generator<string> {
+  const cells = rows.map((row) => columns.map((_, x) => cellText(row[x])));
+  const natural = columns.map((column, x) =>
+    cells.reduce((max, row) => Math.max(max, displayWidth(row[x] as string)), displayWidth(column.header)),
   );
-}
+  const { widths, below, spill } = fitColumns(columns, natural, layout.width);
+  /** Whether a cell goes beneath its row: its column does, or it is wider than its spilling column. */
+  const beneath = (row: readonly string[], x: number): boolean =>
+    below.has(x) || (spill.has(x) && displayWidth(row[x] as string) > (widths[x] as number));
+  const colours = pc.createColors(layout.colour);
+  const shown = columns.map((_, x) => x).filter((x) => (widths[x] as number) > 0 && !below.has(x));
+  const last = shown[shown.length - 1];
 
-/** The columns a cell's text takes: its colour codes take none. */
-function visibleLength(text: string): number {
-  return COLOURED_WORD.exec(text)?.[1]?.length ?? text.length;
-}
+  const line = (row: readonly string[], header: boolean): string =>
+    shown
+      .map((x) => {
+        const column = columns[x] as Column;
+        const width = widths[x] as number;
+        // A never-cut cell too wide for its column is said whole beneath the row; ↓ marks the place.
+        const text = !header && beneath(row, x) ? "↓" : truncate(row[x] as string, width);
+        const pad = " ".repeat(Math.max(0, width - displayWidth(text)));
+        const coloured = !header && column.colour && text !== "" ? column.colour(text, colours) : text;
+        if (column.align === "right") return pad + coloured;
+        return x === last ? coloured : coloured + pad;
+      })
+      .join(GAP)
+      .trimEnd();
 
-/** Draws as cli-table3 does with its default characters, padding 1 and top-left alignment. */
-function* drawPlain(options: FastOptions, rows: readonly TableRow[]): Generator<string> {
-  const head = options.head ?? [];
-  const all = head.length > 0 ? [head as string[], ...rows] : rows;
-  const columns = (all[0] as TableRow).length;
-  const fixed = options.colWidths !== undefined && options.colWidths.length > 0;
-  const widths: number[] = fixed
-    ? (options.colWidths as number[])
-    : Array.from({ length: columns }, (_, x) =>
-        all.reduce((max, row) => Math.max(max, longestLine(row[x] as string) + 2), 1),
-      );
-  const wrap = fixed && options.wordWrap === true;
-  const rule = (left: string, fill: string, middle: string, right: string) =>
-    left + widths.map((w) => fill.repeat(w)).join(middle) + right;
-
-  const blanks = widths.map((w) => " ".repeat(w));
-  const separator = rule("├", "─", "┼", "┤");
-  // Pieces joined once per chunk: no intermediate string per line.
-  let out: string[] = [rule("┌", "─", "┬", "┐")];
-  for (let y = 0; y < all.length; y++) {
-    const row = all[y] as TableRow;
-    if (y > 0) out.push("\n", separator);
-    if (y % YIELD_ROWS === YIELD_ROWS - 1) {
+  let out: string[] = [
+    line(
+      columns.map((c) => c.header),
+      true,
+    ),
+    "\n",
+  ];
+  for (let y = 0; y < cells.length; y++) {
+    const row = cells[y] as string[];
+    out.push(line(row, false), "\n");
+    if (below.size > 0 || spill.size > 0) {
+      const detail = columns
+        .map((_, x) => x)
+        .filter((x) => beneath(row, x) && row[x] !== "")
+        .map((x) => (columns[x]?.label ? `${columns[x]?.label} ${row[x]}` : (row[x] as string)))
+        .join("; ");
+      const room = Math.max(20, (layout.width ?? 80) - INDENT.length);
+      for (const part of detail === "" ? [] : wrapWords(detail, room))
+        out.push(INDENT, colours.dim(part), "\n");
+    }
+    if (y % CHUNK_ROWS === CHUNK_ROWS - 1) {
       yield out.join("");
       out = [];
     }
-    const lines = row.map((cell, x) =>
-      wrap && !COLOURED_WORD.test(cell) ? wordWrap((widths[x] as number) - 2, cell) : cell.split("\n"),
-    );
-    const height = Math.max(1, ...lines.map((l) => l.length));
-    for (let n = 0; n < height; n++) {
-      out.push("\n│");
-      lines.forEach((cellLines, x) => {
-        const line = cellLines[n];
-        out.push(
-          line === undefined ? (blanks[x] as string) : ` ${padOrCut(line, (widths[x] as number) - 2)} `,
-          "│",
-        );
-      });
-    }
   }
-  out.push("\n", rule("└", "─", "┴", "┘"));
   yield out.join("");
 }
 
-function longestLine(text: string): number {
-  return text.split("\n").reduce((max, line) => Math.max(max, visibleLength(line)), 0);
-}
-
-/** cli-table3's truncate and pad for plain text: cut with an ellipsis, fill with spaces. */
-function padOrCut(line: string, width: number): string {
-  const length = visibleLength(line);
-  if (length > width) return `${line.slice(0, Math.max(0, width - 1))}…`;
-  return line + " ".repeat(width - length);
-}
-
 /**
- * cli-table3's word wrap (utils.wordWrap), quirks included: each source line is split into words
- * at whitespace; a word that does not fit starts a new line (and is cut when drawn); an empty
- * source line gives no line at all.
+ * The width of each column (0: left out), the detail columns drawn beneath their rows, and the
+ * never-cut columns whose wider cells go beneath (`spill`), for a
+ * terminal `width` columns wide: detail columns go beneath first, then shrinking columns give way
+ * by rank. Columns that never shrink are never cut, even when they alone are wider.
  */
-function wordWrap(max: number, text: string): string[] {
-  const out: string[] = [];
-  for (const source of text.split("\n")) {
-    const split = source.split(/(\s+)/g);
-    let line: string[] = [];
-    let length = 0;
-    let space: string | undefined;
-    for (let i = 0; i < split.length; i += 2) {
-      const word = split[i] as string;
-      let next = length + word.length;
-      if (length > 0 && space) next += space.length;
-      if (next > max) {
-        if (length !== 0) out.push(line.join(""));
-        line = [word];
-        length = word.length;
+export function fitColumns(
+  columns: readonly Column[],
+  natural: readonly number[],
+  width: number | undefined,
+): { widths: number[]; below: Set<number>; spill: Set<number> } {
+  const widths = [...natural];
+  const below = new Set<number>();
+  const spill = new Set<number>();
+  if (width === undefined) return { widths, below, spill };
+  const total = () => {
+    const shown = widths.filter((w, x) => w > 0 && !below.has(x));
+    return shown.reduce((sum, w) => sum + w, 0) + GAP.length * Math.max(0, shown.length - 1);
+  };
+  if (total() <= width) return { widths, below, spill };
+  columns.forEach((column, x) => {
+    if (column.detail) below.add(x);
+  });
+  const ranked = columns
+    .map((column, x) => ({ column, x }))
+    .filter(({ column, x }) => column.shrink !== undefined && !below.has(x))
+    .sort((a, b) => (a.column.shrink as number) - (b.column.shrink as number));
+  for (const { column, x } of ranked) {
+    const over = total() - width;
+    if (over <= 0) break;
+    const min = column.min ?? Math.max(6, column.header.length);
+    const current = widths[x] as number;
+    if (current - over >= min) widths[x] = current - over;
+    else widths[x] = 0;
+  }
+  // Columns that are never cut and still do not fit, from the right (the first column stays: it
+  // says what the row is): narrowed to the room left, their wider cells said whole beneath the
+  // row; with too little room, the whole column goes beneath.
+  let moved = false;
+  for (let x = columns.length - 1; x > 0 && total() > width; x--) {
+    if ((widths[x] as number) > 0 && !below.has(x) && columns[x]?.shrink === undefined) {
+      const room = (widths[x] as number) - (total() - width);
+      if (room >= Math.max(12, displayWidth(columns[x]?.header ?? ""))) {
+        widths[x] = room;
+        spill.add(x);
       } else {
-        line.push(space || "", word);
-        length = next;
+        below.add(x);
       }
-      space = split[i + 1];
+      moved = true;
     }
-    if (length) out.push(line.join(""));
   }
-  return out;
-}
-
-/** Chunks of rows, each a cli-table3 table of its own, joined into the text of a single one. */
-function* drawInChunks(options: TableConstructorOptions, rows: readonly TableRow[]): Generator<string> {
-  if (rows.length <= CHUNK_ROWS) {
-    yield tableOf(options, rows).toString();
-    return;
+  // A column left out that would now fit at its smallest comes back, narrowed to the room left;
+  // not in the room of a column that had to go beneath (names give way first).
+  for (const { column, x } of moved ? [] : [...ranked].reverse()) {
+    if (widths[x] !== 0) continue;
+    const min = column.min ?? Math.max(6, column.header.length);
+    const room = width - total() - GAP.length;
+    if (room >= min) widths[x] = Math.min(natural[x] as number, room);
   }
-  const chunks: TableRow[][] = [];
-  for (let i = 0; i < rows.length; i += CHUNK_ROWS) chunks.push(rows.slice(i, i + CHUNK_ROWS));
-  const given = options.colWidths ?? [];
-  let widths = given;
-  if (!given.every((w) => typeof w === "number") || given.length === 0) {
-    // cli-table3 writes the widths it computes back into `options.colWidths`.
-    const measured: number[] = [];
-    chunks.forEach((chunk, index) => {
-      const table = tableOf({ ...options, colWidths: [...given] }, chunk, index > 0);
-      table.toString();
-      table.options.colWidths.forEach((width, x) => {
-        measured[x] = Math.max(measured[x] ?? 0, width ?? 0);
-      });
-    });
-    widths = measured;
-  }
-  for (const [index, chunk] of chunks.entries()) {
-    const chars =
-      index > 0 ? { ...options.chars, "top-left": "├", "top-mid": "┼", "top-right": "┤" } : options.chars;
-    const text = tableOf(
-      { ...options, colWidths: [...widths], ...(chars ? { chars } : {}) },
-      chunk,
-      index > 0,
-    ).toString();
-    // Each chunk but the last loses its bottom edge; the next one's top edge is the separator.
-    yield index < chunks.length - 1 ? `${text.slice(0, text.lastIndexOf("\n"))}\n` : text;
-  }
-}
-
-function tableOf(options: TableConstructorOptions, rows: readonly TableRow[], headless = false) {
-  const table = new Table(headless ? { ...options, head: [] } : options);
-  table.push(...rows);
-  return table;
+  return { widths, below, spill };
 }

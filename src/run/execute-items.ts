@@ -166,7 +166,7 @@ async function runItem(
           // INCOMPLETE leaves the datasource half-changed: one more attempt in the same run.
           reattempted = true;
           failures = 0;
-          ports.logger.warn(
+          ports.logger.info(
             { event: "incomplete.reattempt", datasource: item.datasourceId, toe: record.toe },
             "re-attempting",
           );

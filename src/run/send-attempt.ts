@@ -245,7 +245,8 @@ function logEnd(logger: Logger, item: WorkItem, attempt: number, end: AttemptEnd
       );
       return;
     case "failed":
-      logger.warn(
+      // At info: a retry may still succeed; an entry that fails in the end is logged at error (cli).
+      logger.info(
         {
           event: "request.failed",
           datasource,

@@ -41,7 +41,13 @@ async function run(
 ): Promise<Result> {
   const stdout = new Capture();
   const stderr = Object.assign(new Capture(), { isTTY: options.terminal ?? false });
-  const code = await main(args, { stdout, stderr, env, cwd });
+  // stderr's events are read as JSON lines, as a log collector asks for them.
+  const code = await main(args, {
+    stdout,
+    stderr,
+    env: options.terminal ? env : { FEDMIGRATE_LOG_FORMAT: "json", ...env },
+    cwd,
+  });
   printed.push(stdout.text, stderr.text);
   return { code, stdout: stdout.text, stderr: stderr.text };
 }

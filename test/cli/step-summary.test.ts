@@ -176,7 +176,8 @@ describe("appendStepSummary", () => {
 
   it("warns and carries on when the summary cannot be written", async () => {
     const run = await failedRun();
-    const cli = io({ GITHUB_STEP_SUMMARY: dir }, dir); // a directory: appending fails
+    // a directory: appending fails
+    const cli = io({ GITHUB_STEP_SUMMARY: dir, FEDMIGRATE_LOG_FORMAT: "json" }, dir);
     const written = await appendStepSummary({ report: run.report, journalPath: run.journal, io: cli });
     expect(written).toBeNull();
     const line = JSON.parse(cli.stderr.text.trim()) as Record<string, unknown>;

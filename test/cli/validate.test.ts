@@ -75,9 +75,22 @@ describe("fedmigrate validate", () => {
     expect(lines[4]).toMatch(/Nothing was sent to Domo/);
   });
 
-  it("off a terminal, stderr carries one JSON line with every issue", async () => {
+  it("off a terminal, stderr carries plain lines: the level, every issue, the hint, no colour", async () => {
     const { code, stderr } = await run(
       ["validate", "test/fixtures/manifests/three-bad-entries.yaml"],
+      REPO,
+      false,
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^fedmigrate: error: invalid manifest: 3 problems\n/);
+    expect(stderr).toContain("three-bad-entries.yaml:9:5");
+    expect(stderr).not.toContain("\x1b");
+    expect(stderr).not.toContain('{"level"');
+  });
+
+  it("with --log-format json, stderr carries one JSON line with every issue", async () => {
+    const { code, stderr } = await run(
+      ["validate", "test/fixtures/manifests/three-bad-entries.yaml", "--log-format", "json"],
       REPO,
       false,
     );

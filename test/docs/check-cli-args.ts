@@ -1,21 +1,17 @@
 import yargs, { type CommandModule } from "yargs";
 import { enableCompletion } from "../../src/cli/commands/completion.js";
 import { commandModules } from "../../src/cli/commands/index.js";
+import { globalOptions } from "../../src/cli/shared-options.js";
 
 /**
  * Parses `args` with the CLI's own command modules, strictly, with every handler replaced by a
  * no-op: an unknown command or option, a missing positional or a bad choice throws; nothing runs.
- * The global options are those `src/cli/main.ts` declares.
+ * The global options are `src/cli/main.ts`'s own (`globalOptions`).
  */
 export async function checkCliArgs(args: readonly string[]): Promise<void> {
   const parser = yargs([...args])
     .scriptName("fedmigrate")
-    .option("json", { type: "boolean", global: true })
-    .option("log-level", {
-      type: "string",
-      choices: ["fatal", "error", "warn", "info", "debug", "trace", "silent"],
-      global: true,
-    })
+    .options(globalOptions)
     .strict()
     .demandCommand(1)
     .exitProcess(false)

@@ -81,6 +81,9 @@ describe("the journal's audit queries in README.md", () => {
     if (!target) throw new Error("fixture too small");
     target.fault = "aborted";
     aborted = target.id;
+    // Two requests in one run for one datasource: the query must count it once, as history does.
+    const twice = fixture.datasources[4];
+    if (twice) twice.fault = "incomplete-once";
     sim = await startTestSimulator(fixture);
     dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-audit-"));
     journal = path.join(dir, "fedmigrate.db");
@@ -130,14 +133,37 @@ describe("the journal's audit queries in README.md", () => {
     expect(rows[0]?.toe).toBeTruthy();
   });
 
-  it("2 lists the runs with their counts", () => {
+  it("2 lists the runs with their counts, the same as `fedmigrate history`", async () => {
     const rows = query(queries[1] ?? "");
     expect(rows).toHaveLength(2);
-    // Newest first: the rerun sent one request (the aborted entry), the first run five.
-    expect(rows.map((r) => [r.command, r.status, r.requests, r.complete, r.not_complete])).toEqual([
+    // Newest first: the rerun tried one entry (the aborted one), the first run five (one of them twice).
+    expect(rows.map((r) => [r.command, r.status, r.entries, r.complete, r.failed])).toEqual([
       ["migrate", "FAILED", 1, 0, 1],
       ["migrate", "FAILED", 5, 4, 1],
     ]);
+    let out = "";
+    const stdout = new Writable({
+      write: (chunk, _e, done) => {
+        out += String(chunk);
+        done();
+      },
+    });
+    const sink = new Writable({ write: (_c, _e, done) => done() });
+    await main(["history", "--json"], {
+      stdout,
+      stderr: sink,
+      env: { FEDMIGRATE_JOURNAL: journal },
+      cwd: dir,
+    });
+    const history = (JSON.parse(out) as { runs: { datasources: number; counts: Record<string, number> }[] })
+      .runs;
+    expect(
+      history.map((run) => [
+        run.datasources,
+        run.counts.COMPLETE,
+        (run.counts.INCOMPLETE ?? 0) + (run.counts.ABORTED ?? 0) + (run.counts.FAILED ?? 0),
+      ]),
+    ).toEqual(rows.map((r) => [r.entries, r.complete, r.failed]));
   });
 
   it("3 lists one datasource's whole history", () => {

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
@@ -236,6 +237,39 @@ describe("docs/recipes/crontab and logrotate.conf", () => {
     expect(volumes).toContain("fedmigrate-data:/data");
     expectTokenByNameOnly([command]);
     expect(dockerRunOptions(docker).map(([o]) => o)).toContain("--env-file");
+  });
+
+  it("its set-up commands work as written (docker aside), the folders made before they are filled", () => {
+    const setUp = read("crontab")
+      .split("\n")
+      .filter((line) => /^#\s{3}\S/.test(line))
+      .map((line) => line.replace(/^#\s+/, "").replace(/\s+#.*$/, ""))
+      .filter((line) => !line.startsWith("docker "));
+    expect(setUp.some((line) => line.startsWith("cp "))).toBe(true);
+    // The same commands under a scratch root: /etc and /var are folders of it.
+    const root = mkdtempSync(path.join(tmpdir(), "fedmigrate-cron-"));
+    try {
+      mkdirSync(path.join(root, "work", "migrations"), { recursive: true });
+      writeFileSync(path.join(root, "work", "migrations", "wave1.yaml"), "version: 1\n");
+      const script = setUp.map((line) => line.replace(/(^|\s)\/(etc|var)\//g, `$1${root}/$2/`)).join("\n");
+      mkdirSync(path.join(root, "etc"));
+      mkdirSync(path.join(root, "var", "log"), { recursive: true });
+      const result = spawnSync("sh", ["-e", "-c", script], {
+        cwd: path.join(root, "work"),
+        encoding: "utf8",
+      });
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      expect(existsSync(path.join(root, "etc", "fedmigrate", "migrations", "wave1.yaml"))).toBe(true);
+      expect(statSync(path.join(root, "etc", "fedmigrate", "env")).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("asks for JSON log lines, which the logrotate recipe reads with jq", () => {
+    expect(entries[0]).toContain("--log-format json");
+    expect(read("logrotate.conf")).toContain("jq");
   });
 
   it("rotates the log file the crontab line appends to", () => {

@@ -54,7 +54,8 @@ export function spawnCli(
   ] as [string, ...string[]];
   const child = spawn(file, rest, {
     cwd,
-    env: { ...env, CI: "true", NO_COLOR: "1" },
+    // These tests read stderr's events: JSON lines, as a log collector asks for them.
+    env: { FEDMIGRATE_LOG_FORMAT: "json", ...env, CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";

@@ -28,7 +28,8 @@ export async function runInProcess(
 ): Promise<InProcessResult> {
   const stdout = new Capture();
   const stderr = Object.assign(new Capture(), { isTTY: false });
-  const code = await main(args, { stdout, stderr, env, cwd });
+  // stderr is checked line by line as JSON, as a log collector reads it.
+  const code = await main(args, { stdout, stderr, env: { FEDMIGRATE_LOG_FORMAT: "json", ...env }, cwd });
   captureText(`${args[0] ?? "cli"}-stdout`, stdout.text);
   captureText(`${args[0] ?? "cli"}-stderr`, stderr.text);
   return { code, stdout: stdout.text, stderr: stderr.text };

@@ -114,7 +114,7 @@ function cases(): [string, string[]][] {
     ['rollback --manifest ""', ["rollback", "--manifest", ""]],
     ["migrate without a manifest", ["migrate"]],
     ["an unknown command", ["migrat", manifest]],
-    ["no command", []],
+    // Bare `fedmigrate` lists the commands (exit 0): test/cli/terminal-words.test.ts.
     ["validate --bogus", ["validate", manifest, "--bogus"]],
     ["status --bogus", ["status", "--bogus"]],
     ["history --limit abc", ["history", "--limit", "abc"]],

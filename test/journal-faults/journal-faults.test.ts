@@ -131,7 +131,8 @@ function runWithFileSizeLimit(
   blocks: number,
 ): Promise<CliResult> {
   const options: SpawnOptions = {
-    env: { ...env, CI: "true", NO_COLOR: "1" },
+    // stderr's events are read as JSON lines (see errorMessage), as cli-harness asks for them.
+    env: { FEDMIGRATE_LOG_FORMAT: "json", ...env, CI: "true", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   };
   const child = spawn(

@@ -12,17 +12,7 @@ import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const CLI = path.join(ROOT, "dist", "cli.js");
-const HEAVY = [
-  "pino",
-  "pino-pretty",
-  "better-sqlite3",
-  "ky",
-  "undici",
-  "yaml",
-  "p-limit",
-  "cli-progress",
-  "valibot",
-];
+const HEAVY = ["pino", "better-sqlite3", "ky", "undici", "yaml", "p-limit", "valibot"];
 const VERSION = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string })
   .version;
 

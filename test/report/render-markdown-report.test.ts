@@ -67,6 +67,15 @@ describe("renderMarkdownReport", () => {
         "| net | Table net | FAILED | — | HTTP 502 |",
         "| bad | &lt;script&gt;alert(1)&lt;/script&gt; \\| pipes | ABORTED | TOE-BAD | first line<br>second \\| line |",
         "",
+        "## Entries (4)",
+        "",
+        "| datasource | name | account | target | state | attempts | toe |",
+        "| --- | --- | --- | --- | --- | ---: | --- |",
+        "| ok | Table ok | 12 | ANALYTICS.PUBLIC.T\\_ok | COMPLETE | 1 | TOE-ok-2 |",
+        "| bad | &lt;script&gt;alert(1)&lt;/script&gt; \\| pipes | 12 | ANALYTICS.PUBLIC.T\\_bad | ABORTED | 1 | TOE-BAD |",
+        "| half | Table half | 12 | ANALYTICS.PUBLIC.T\\_half | INCOMPLETE | 1 | TOE-HALF |",
+        "| net | Table net | 12 | ANALYTICS.PUBLIC.T\\_net | FAILED | 1 | — |",
+        "",
         "Entries the run did not send (skipped, held, blocked) are not in the journal's attempts and are not listed; see the run's `--report` JSON.",
         "",
       ].join("\n"),
@@ -77,7 +86,10 @@ describe("renderMarkdownReport", () => {
     const rows = renderMarkdownReport(view())
       .split("\n")
       .filter((line) => line.startsWith("| ") && !line.startsWith("| ---"));
-    const failureRows = rows.slice(rows.indexOf("| datasource | name | state | toe | errorMessage |") + 1);
+    const failureRows = rows.slice(
+      rows.indexOf("| datasource | name | state | toe | errorMessage |") + 1,
+      rows.indexOf("| datasource | name | account | target | state | attempts | toe |"),
+    );
     expect(failureRows).toHaveLength(3);
     for (const row of failureRows) {
       // cells are split on pipes that are not escaped
@@ -104,9 +116,19 @@ describe("renderMarkdownReport", () => {
 
   it("caps the failures table and counts the rest", () => {
     const rows = Array.from({ length: 7 }, (_, i) => anAttemptRow(`f${i}`, "ABORTED", 0, 10));
-    const md = renderMarkdownReport(buildRunView(aRunRow(), rows), { maxFailures: 3 });
+    const md = renderMarkdownReport(buildRunView(aRunRow(), rows), { maxFailures: 3, maxEntries: 0 });
     expect(md.match(/^\| f\d /gm)).toHaveLength(3);
     expect(md).toContain("…and 4 more: see the HTML report (`fedmigrate report --html`).");
+  });
+
+  it("lists every entry sent, as README promises, capped and counted past maxEntries", () => {
+    const md = renderMarkdownReport(view());
+    expect(md).toContain("## Entries (4)\n");
+    expect(md).toMatch(/^\| ok \| Table ok \| 12 \| ANALYTICS\.PUBLIC\.T\\_ok \| COMPLETE \| 1 \| TOE-ok/m);
+    const rows = Array.from({ length: 5 }, (_, i) => anAttemptRow(`e${i}`, "COMPLETE", 0, 10));
+    const capped = renderMarkdownReport(buildRunView(aRunRow(), rows), { maxEntries: 2 });
+    expect(capped.match(/^\| e\d /gm)).toHaveLength(2);
+    expect(capped).toContain("…and 3 more: see the HTML report");
   });
 
   it("words a rollback and a run without an end", () => {

@@ -1,4 +1,3 @@
-import Table from "cli-table3";
 import { describe, expect, it } from "vitest";
 import { renderSummary } from "../../src/report/render-summary.js";
 import { countOutcomes, type RunReport } from "../../src/report/run-report.js";
@@ -48,23 +47,9 @@ function report(items: ItemOutcome[], stopReason: RunReport["stopReason"] = null
   };
 }
 
-/** The failures table as cli-table3 draws it: what the summary showed before renderTable. */
-function cliTable3Failures(items: readonly ItemOutcome[]): string {
-  const table = new Table({
-    head: ["outcome", "datasource", "name", "toe", "errorMessage / reason"],
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [13, 38, 20, 26, 60],
-  });
-  for (const i of items)
-    table.push([i.outcome, i.datasource, i.name ?? "", i.toe ?? "", i.errorMessage ?? i.reason]);
-  return table.toString();
-}
-
-/** The summary without colour codes (picocolors colours it on a terminal, and where CI is set). */
-function summaryText(runReport: RunReport): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: colour codes start with ESC.
-  return renderSummary(runReport).replace(/\x1b\[\d+m/g, "");
+/** The summary without colour codes, as off a terminal (or fitted to `width`). */
+function summaryText(runReport: RunReport, width?: number): string {
+  return renderSummary(runReport, { layout: { width, colour: false } });
 }
 
 describe("renderSummary", () => {
@@ -76,20 +61,61 @@ describe("renderSummary", () => {
     expect(summaryText(report(items))).not.toContain("simulator");
   });
 
-  it("draws the counts and every failure as cli-table3 did", () => {
+  it("counts by outcome and lists every failure with its toe and error", () => {
     const outcomes: Outcome[] = ["complete", "aborted", "not-started", "incomplete", "skipped", "failed"];
     const items = Array.from({ length: 300 }, (_, i) => item(i, outcomes[i % outcomes.length] as Outcome));
     const text = summaryText(report(items));
-    const failures = items.filter((i) => !["complete", "skipped"].includes(i.outcome));
-    expect(text).toContain(`Failures (give Domo support the toe):\n${cliTable3Failures(failures)}\n`);
-    expect(text).toMatch(/│ complete +│ 50 +│/);
-    expect(text).toMatch(/│ not-started +│ 50 +│/);
+    expect(text).toContain(
+      "300 entries: 50 complete, 50 skipped, 50 incomplete, 50 aborted, 50 failed, 50 not-started.",
+    );
+    expect(text).not.toMatch(/[│┌]/);
+    expect(text).toMatch(/^OUTCOME +DATASOURCE +TOE +NAME +ERROR \/ REASON$/m);
+    expect(text).toMatch(/^aborted +ds-000001 +TOE-1 +Orders 1 +Table not found in the catalog ANALYTICS$/m);
+    // One line per failure off a terminal: 150 failures, none of them not-started.
+    expect(text.match(/^(aborted|incomplete|failed) /gm)).toHaveLength(150);
   });
 
-  it("lists all of a stopped run's entries not started, one row each", () => {
+  it("counts a stopped run's entries not started instead of listing them, and says once how to go on", () => {
     const items = Array.from({ length: 20_000 }, (_, i) => item(i, "not-started"));
-    const text = summaryText(report(items, "auth"));
-    expect(text.match(/│ not-started +│ ds-/g)).toHaveLength(20_000);
-    expect(text).toContain("The token was refused");
+    const text = summaryText({ ...report(items, "interrupted"), exitCode: 130 });
+    expect(text).toContain("20000 entries: 20000 not-started.");
+    expect(text).not.toContain("ds-000001");
+    expect(text.match(/again to continue/g)).toHaveLength(1);
+    expect(text).toContain("Next: run the same command again to continue (20000 entries not started).");
+  });
+
+  it("fits 80 columns: the toe and the error whole, the error beneath its row", () => {
+    const failed = { ...item(1, "aborted"), errorMessage: `Table not found ${"in the catalog ".repeat(8)}` };
+    const text = summaryText(report([failed, item(2, "complete")]), 80);
+    for (const line of text.split("\n")) expect(line.length).toBeLessThanOrEqual(80);
+    expect(text).toContain("TOE-1");
+    expect(text.replace(/\n {4}/g, " ")).toContain(failed.errorMessage.trim());
+  });
+
+  it.each<[string, Outcome[], RegExp]>([
+    ["aborted", ["aborted", "complete"], /Next: rerun 'fedmigrate migrate m.yaml' to retry the 1 ABORTED/],
+    ["incomplete", ["incomplete"], /fedmigrate status --state INCOMPLETE/],
+    ["all done", ["complete"], /fedmigrate rollback --run r-1' undoes this run/],
+  ])("ends with the next step: %s", (_label, outcomes, next) => {
+    const items = outcomes.map((o, i) => item(i, o));
+    const done = { ...report(items), success: outcomes.every((o) => o === "complete") };
+    expect(renderSummary(done, { layout: { colour: false }, rerun: "fedmigrate migrate m.yaml" })).toMatch(
+      next,
+    );
+  });
+
+  it("counts entries that succeeded after retries", () => {
+    const retried = { ...item(1, "complete"), attempts: 3 };
+    const text = renderSummary(report([retried]), { layout: { colour: false }, retried: 2 });
+    expect(text).toContain(
+      "2 requests were retried after a transient failure (429, 5xx, network); 1 entry completed after a retry.",
+    );
+    expect(summaryText(report([retried]))).toContain("1 entry completed after a retry.");
+    expect(summaryText(report([item(2, "complete")]))).not.toContain("retr");
+  });
+
+  it("never shows an empty run id", () => {
+    const text = summaryText({ ...report([item(1, "complete")]), runId: null });
+    expect(text).toMatch(/^migrate on acme.domo.com /m);
   });
 });

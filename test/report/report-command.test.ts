@@ -231,13 +231,43 @@ describe("fedmigrate report", () => {
     { name: "an empty --html", args: ["--last", "--html", ""], message: /--html needs a file name/ },
   ])("exits 2 on $name", async ({ args, message, hint }) => {
     writeJournal(RUNS);
-    const result = await run(["report", ...args]);
+    const result = await run(["report", ...args, "--log-format", "json"]);
     expect(result.code).toBe(2);
-    // Off a terminal, stderr is JSON lines.
+    // With --log-format json, stderr is JSON lines.
     const said = JSON.parse(result.stderr.split("\n")[0] as string) as { msg: string; hint?: string };
     expect(said.msg).toMatch(message);
     if (hint) expect(said.hint).toMatch(hint);
     expect(existsSync(join(dir, "x.html")) || existsSync(join(dir, "x.md"))).toBe(false);
+  });
+
+  it("writes the Markdown to stdout with --md - (and the HTML with --html -), no file named '-'", async () => {
+    writeJournal(RUNS);
+    const md = await run(["report", "--last", "--md", "-"]);
+    expect(md.code).toBe(0);
+    expect(md.stdout).toMatch(/^# /);
+    expect(md.stdout).not.toContain("Wrote the report");
+    const html = await run(["report", "--last", "--html", "-"]);
+    expect(html.stdout).toMatch(/^<!doctype html>/i);
+    expect(existsSync(join(dir, "-"))).toBe(false);
+    const both = await run(["report", "--last", "--html", "-", "--md", "-"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("both write to stdout");
+  });
+
+  it("--manifest FILE reads the journal its journal: names, as migrate does", async () => {
+    // Not ./fedmigrate.db, the default: only the manifest says where it is.
+    journalPath = join(dir, "elsewhere.db");
+    writeJournal(RUNS);
+    const manifest = join(dir, "m.yaml");
+    writeFileSync(
+      manifest,
+      `version: 1\njournal: ${journalPath}\nmigrations:\n  - datasource: ds-1\n    account: "1"\n    catalog: C\n    schema: S\n    table: T\n`,
+    );
+    const result = await run(["report", "--last", "--md", "-", "--manifest", manifest], {});
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^# /);
+    const without = await run(["report", "--last", "--md", "-"], {});
+    expect(without.code).toBe(2);
   });
 
   it("exits 2 when the journal has no run of that command", async () => {

@@ -152,7 +152,7 @@ describe.skipIf(!existsSync(DIST_CLI))("the built CLI (node dist/cli.js simulate
       );
       proc.kill(signal);
       expect(await exited).toBe(0);
-      expect(await rest).toMatch(/Stopped after 1 requests\./);
+      expect(await rest).toMatch(/Stopped after 1 request\./);
       const lines = readFileSync(logPath, "utf8").trim().split("\n");
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0] ?? "")).toMatchObject({ route: "types", status: types.status });

@@ -12,6 +12,7 @@ export interface MigrateArgs extends PlanArgs {
   junit?: string;
   dryRun?: boolean;
   plan?: string;
+  yes?: boolean;
 }
 
 export const migrateCommand: CommandModule<object, MigrateArgs> = {
@@ -29,6 +30,12 @@ export const migrateCommand: CommandModule<object, MigrateArgs> = {
         }),
       )
       .option("dry-run", { type: "boolean", description: "Same as plan: send nothing" })
+      .option("yes", {
+        alias: "y",
+        type: "boolean",
+        description:
+          "Do not ask first (on a terminal migrate shows the plan and asks; off one it never asks)",
+      })
       .option("plan", {
         type: "string",
         description: "Run exactly this saved plan (from 'plan --out'); refuses a stale one",

@@ -10,6 +10,7 @@ export interface PlanArgs extends ConfigArgs, HttpArgs {
   detailedExitcode?: boolean;
   out?: string;
   includeRolledBack?: boolean;
+  showAll?: boolean;
 }
 
 /** The options `plan` shares with `migrate` (which plans first). */
@@ -29,6 +30,10 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       .option("offline", { type: "boolean", description: "Consult only the journal, call nothing" })
       .option("detailed-exitcode", { type: "boolean", description: "Exit 5 when there is work pending" })
       .option("out", { type: "string", description: "Save the plan (with hashes) for 'migrate --plan FILE'" })
+      .option("show-all", {
+        type: "boolean",
+        description: "List every entry, the unchanged too (by default they are counted)",
+      })
       .example("$0 plan migrations.yaml", "What would migrate do, asking the server")
       .example("$0 plan migrations/ --offline", "From the journal alone")
       .example(
@@ -48,9 +53,17 @@ export const planCommand: CommandModule<object, PlanArgs> = {
       ctx.io.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
     } else {
       ctx.io.stdout.write(`Domo: ${result.plan.domain}\n`);
-      for (const chunk of renderPlanChunks(result.plan)) ctx.io.stdout.write(chunk);
-      if (args.out)
-        ctx.io.stdout.write(`Saved to ${args.out}: run it with 'fedmigrate migrate --plan ${args.out} …'.\n`);
+      const { tableLayout } = await import("../table-layout.js");
+      const { commandLine } = await import("../runtime.js");
+      const chunks = renderPlanChunks(result.plan, {
+        layout: tableLayout(ctx.io, args.wide),
+        showAll: args.showAll ?? false,
+        applyCommand: args.out
+          ? commandLine("migrate", [...args.manifests, "--plan", args.out])
+          : commandLine("migrate", args.manifests),
+      });
+      for (const chunk of chunks) ctx.io.stdout.write(chunk);
+      if (args.out) ctx.io.stdout.write(`Saved to ${args.out}.\n`);
     }
     const { counts } = result.plan;
     if (args.detailedExitcode && counts.migrate > 0) ctx.exitCode = ExitCode.PENDING;

@@ -14,6 +14,7 @@ export interface RollbackArgs extends ConfigArgs, HttpArgs {
   maxFailures?: number;
   report?: string;
   junit?: string;
+  yes?: boolean;
 }
 
 export const rollbackCommand: CommandModule<object, RollbackArgs> = {
@@ -26,7 +27,7 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
       .option("manifest", {
         type: "string",
         array: true,
-        description: "The datasources of this manifest (repeatable)",
+        description: "The datasources of this manifest, from its journal: (repeatable)",
       })
       .option("datasource", { type: "string", array: true, description: "This datasource (repeatable)" })
       .option("since", { type: "string", description: "Migrations that ended at or after this ISO time" })
@@ -34,6 +35,12 @@ export const rollbackCommand: CommandModule<object, RollbackArgs> = {
       .options(httpOptions)
       .options(runOptions)
       .option("dry-run", { type: "boolean", description: "Say what would be reversed; send nothing" })
+      .option("yes", {
+        alias: "y",
+        type: "boolean",
+        description:
+          "Do not ask first (on a terminal rollback shows what it will reverse and asks; off one it never asks)",
+      })
       .example("$0 rollback --run r-20261128T013500Z-3f9a1c --dry-run", "What reversing one run would do")
       .example("$0 rollback --run r-20261128T013500Z-3f9a1c", "Undo a bad batch")
       .example("$0 rollback --datasource 495e28ec-6c07-41fc-99ed-b2dce9a5f569", "Undo one datasource")

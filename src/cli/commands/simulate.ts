@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
 import { UsageError } from "../../errors.js";
+import { plural } from "../../report/plural.js";
 import type { CliIo, CommandContext } from "../context.js";
 
 export interface SimulateArgs {
@@ -67,7 +68,7 @@ export async function runSimulate(args: SimulateArgs, io: CliIo, stop: Promise<u
     [
       sim.url,
       "Simulated Domo Federated V1 → V2 migration API",
-      `  fixture: ${args.fixture} (${types.size} types, ${served.accounts.length} accounts, ${served.datasources.length} datasources)`,
+      `  fixture: ${args.fixture} (${plural(types.size, "type", "types")}, ${plural(served.accounts.length, "account", "accounts")}, ${plural(served.datasources.length, "datasource", "datasources")})`,
       `  seed ${served.seed}, latency ${latency.min === latency.max ? latency.min : `${latency.min}–${latency.max}`} ms, mode ${served.mode}; token: as in the fixture`,
       `  faults: ${shares.length > 0 ? shares.join(", ") : "none drawn"}; ${faulty} datasource${faulty === 1 ? "" : "s"} with a set fault${served.rateLimit ? `; rate limit ${served.rateLimit.perSecond}/s` : ""}`,
       ...(requestLogPath === undefined ? [] : [`  request log: ${args.requestLog}`]),
@@ -78,7 +79,7 @@ export async function runSimulate(args: SimulateArgs, io: CliIo, stop: Promise<u
   );
   await stop;
   await sim.close();
-  io.stdout.write(`Stopped after ${sim.stats().requests} requests.\n`);
+  io.stdout.write(`Stopped after ${plural(sim.stats().requests, "request", "requests")}.\n`);
   return 0;
 }
 

@@ -1,32 +1,39 @@
 import type { Argv, CommandModule } from "yargs";
+import { UsageError } from "../../errors.js";
 import type { AttemptState } from "../../journal/types.js";
 import type { CommandContext } from "../context.js";
 import type { ConfigArgs } from "../runtime.js";
-import { configOptions } from "../shared-options.js";
+import { configOptions, type JournalReadArgs, journalReadOptions } from "../shared-options.js";
 
 const STATES = ["IN_FLIGHT", "COMPLETE", "INCOMPLETE", "ABORTED", "FAILED"] as const;
 
-export interface StatusArgs extends ConfigArgs {
+export interface StatusArgs extends ConfigArgs, JournalReadArgs {
   state?: AttemptState[];
   datasource?: string[];
 }
 
 export const statusCommand: CommandModule<object, StatusArgs> = {
   command: "status",
-  describe: "The latest state of every datasource in the journal",
+  describe:
+    "Where each datasource in the journal is now (V2, back on V1, needs attention), what needs attention first",
   builder: (yargs) =>
     (yargs as Argv<object>)
-      .option("journal", configOptions.journal)
-      .option("domain", { ...configOptions.domain, description: "Only this instance [env DOMO_DOMAIN]" })
+      .options(journalReadOptions)
+      .option("domain", {
+        ...configOptions.domain,
+        description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
+      })
       .option("state", {
         type: "string",
         array: true,
-        choices: STATES,
-        description: "Only these latest states",
+        requiresArg: true,
+        description: `Only these latest states, in any case (${STATES.join(", ")}; repeatable)`,
+        coerce: stateList,
       })
       .option("datasource", { type: "string", array: true, description: "Only this datasource (repeatable)" })
       .example("$0 status", "Every datasource's latest state")
-      .example("$0 status --state ABORTED --state INCOMPLETE", "What needs attention")
+      .example("$0 status --state aborted --state incomplete", "What needs attention")
+      .example("$0 status --manifest migrations.yaml", "The datasources of one manifest, from its journal")
       .example(
         "$0 status --json | jq '.items[] | select(.state==\"COMPLETE\")'",
         "For scripts",
@@ -37,3 +44,17 @@ export const statusCommand: CommandModule<object, StatusArgs> = {
     ctx.exitCode = await showStatus(args, ctx.io);
   },
 };
+
+/** `--state` values, matched without regard to case; an unknown one is refused with the known ones. */
+function stateList(values: unknown): AttemptState[] {
+  const list = (Array.isArray(values) ? values : [values]).map((v) => String(v).trim().toUpperCase());
+  for (const value of list) {
+    if (!(STATES as readonly string[]).includes(value)) {
+      // In the message itself: yargs keeps only the message of an error thrown here.
+      throw new UsageError(
+        `--state ${JSON.stringify(value.toLowerCase())} is not a state: give one of ${STATES.join(", ")} (any case)`,
+      );
+    }
+  }
+  return list as AttemptState[];
+}

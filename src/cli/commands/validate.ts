@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
 import type { ManifestCheck } from "../../manifest/load-manifests.js";
 import type { ManifestIssue } from "../../manifest/types.js";
+import { plural } from "../../report/plural.js";
 import type { CommandContext, GlobalArgs } from "../context.js";
 import { ExitCode } from "../exit-codes.js";
 
@@ -88,8 +89,4 @@ function issueJson(issue: ManifestIssue): Record<string, unknown> {
     message: issue.message,
     hint: issue.hint ?? null,
   };
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${count} ${count === 1 ? one : many}`;
 }
