@@ -121,7 +121,7 @@ describe("a record with an unknown state", () => {
 describe("reversals that end ABORTED or INCOMPLETE", () => {
   it.each([
     ["aborted-always", "aborted", "ABORTED", "MIGRATED"],
-    ["incomplete-always", "incomplete", "INCOMPLETE", "INCOMPLETE"],
+    ["incomplete-always", "incomplete", "INCOMPLETE", "MIGRATED"],
   ] as const)(
     "reverseFault %s: rollback reports the entry %s (exit 1)",
     async (reverseFault, outcome, state, status) => {

@@ -216,3 +216,30 @@ describe("a 200 whose record has a state Domo does not document (unknown-state)"
     for (const ds of fixture.datasources) expect(postsTo(s, "V2_TO_V1", ds.id)).toHaveLength(1);
   });
 });
+
+describe("a reversal answered INCOMPLETE, whose re-attempt loses its answer", () => {
+  it("is read back: the half-reversed datasource was listed migrated, so 'not migrated' confirms the re-attempt", async () => {
+    const { fixture, s, j, id } = await setUp({ reverseFault: "incomplete-once" });
+    await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    // Once the first reversal has ended INCOMPLETE, every answer is lost after the change.
+    const stop = s.sim.onRequestEnd((entry) => {
+      if (entry.route === "reverse" && entry.datasourceId === id) {
+        stop();
+        s.sim.update({ faults: { dropAfterApply: 1 } });
+      }
+    });
+    const item = workItems(fixture, "V2_TO_V1").find((i) => i.datasourceId === id) as WorkItem;
+    const result = await execute(s, [item], j, { migratedBeforeReversal: new Set([id]) });
+
+    expect(postsTo(s, "V2_TO_V1", id).map((e) => [e.state, e.outcome])).toEqual([
+      ["INCOMPLETE", "answered"],
+      ["COMPLETE", "dropped-after"],
+    ]);
+    expect(s.sim.state().get(id)?.status).toBe("V1");
+    expect(result.outcomes[0]).toMatchObject({ outcome: "complete", attempts: 2, resolvedBy: "readback" });
+    expect(rowsOf(j, id, "V2_TO_V1").map((r) => [r.state, r.resolvedBy])).toEqual([
+      ["INCOMPLETE", null],
+      ["COMPLETE", "readback"],
+    ]);
+  });
+});
