@@ -16,7 +16,8 @@ import { serverStatuses } from "./invariants.js";
  * Issue 8, chaos: seeded end-to-end runs of the built CLI against the simulator under the fault
  * mix, run to completion with reruns, then rolled back under the same faults. After every run the
  * request log, the server's state and the journal are held to the invariants (see invariants.ts).
- * Replay a seed with FEDMIGRATE_CHAOS_SEEDS=<seed> (and FEDMIGRATE_LONG_TESTS=1 for the long sizes).
+ * Replay a seed with FEDMIGRATE_CHAOS_SEEDS=<seed> (and FEDMIGRATE_LONG_TESTS=1 for the long sizes);
+ * FEDMIGRATE_CHAOS_DEBUG=1 also prints the journal rows and requests of each datasource in a violation.
  */
 const ENTRIES = LONG ? 500 : 150;
 const SEEDS = seedsFrom("FEDMIGRATE_CHAOS_SEEDS", LONG ? [101, 202, 303] : [101]);
@@ -108,7 +109,7 @@ describe(`chaos: ${ENTRIES} entries under the fault mix, to completion and back`
       const migrate = await runToCompletion(w, ["migrate", w.manifest], initial, replay);
       const state = [...w.sim.sim.state().values()];
       expect(state.filter((ds) => ds.status !== "MIGRATED")).toEqual([]);
-      const afterMigrate = faultsInjected(w.sim.stats());
+      const afterMigrate = faultsInjected(w.sim.stats(), w.sim.requestLog());
 
       const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay);
       expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
@@ -118,11 +119,14 @@ describe(`chaos: ${ENTRIES} entries under the fault mix, to completion and back`
         [...latest.values()].filter((row) => row.direction !== "V2_TO_V1" || row.state !== "COMPLETE"),
       ).toEqual([]);
 
-      const faults = faultsInjected(w.sim.stats());
+      const faults = faultsInjected(w.sim.stats(), w.sim.requestLog());
       // The mix must really have been injected, or this test proves nothing.
       expect(afterMigrate["5xx"]).toBeGreaterThan(0);
       expect(afterMigrate.droppedAfter + afterMigrate.droppedBefore).toBeGreaterThan(0);
       expect(afterMigrate.incomplete).toBeGreaterThan(0);
+      expect(afterMigrate["5xxAfterApply"]).toBeGreaterThan(0);
+      expect(afterMigrate.resetAfter).toBeGreaterThan(0);
+      expect(faults.reverseAborted + faults.reverseIncomplete).toBeGreaterThan(0);
       console.log(
         JSON.stringify({
           chaos: { seed, entries: ENTRIES },
@@ -173,7 +177,7 @@ describe(`chaos: rolling back a half-done migration of ${ENTRIES} entries under 
         JSON.stringify({
           chaosHalfDone: { seed, entries: ENTRIES },
           runs: { migrate: [first.code], rollback: rollback.exitCodes, migrateAgain: again.exitCodes },
-          faults: faultsInjected(w.sim.stats()),
+          faults: faultsInjected(w.sim.stats(), w.sim.requestLog()),
         }),
       );
     },
