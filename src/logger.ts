@@ -1,6 +1,12 @@
 import { createRequire } from "node:module";
 import { type DestinationStream, type Logger, pino } from "pino";
 import type { prettyFactory as PrettyFactory } from "pino-pretty";
+import {
+  createServerTextCleaner,
+  registeredSecrets,
+  secretPattern,
+  showControlCharacters,
+} from "./domo/clean-server-text.js";
 
 /** Options of `createLogger`. */
 export interface LoggerOptions {
@@ -39,13 +45,12 @@ const REDACT_PATHS = [
  * secret, wherever it hides (an error message, a nested object, an echoed body).
  */
 export function createLogger(opts: LoggerOptions): Logger {
-  const secrets = [...new Set((opts.secrets ?? []).filter((secret) => secret !== ""))];
-  // A secret with a quote, backslash or control character appears JSON-escaped in the line.
-  const forms = [...new Set(secrets.flatMap((secret) => [secret, JSON.stringify(secret).slice(1, -1)]))].sort(
-    (a, b) => b.length - a.length,
-  );
-  const scrub = (line: string) => forms.reduce((text, form) => text.split(form).join(CENSOR), line);
-
+  const secrets = [...new Set([...(opts.secrets ?? []), ...registeredSecrets()])].filter((s) => s !== "");
+  // Every encoding of every secret (a token with a quote appears JSON-escaped in the line), and
+  // control characters JSON leaves raw (C1, bidi overrides) shown as escapes.
+  const pattern = secretPattern(secrets);
+  const scrub = (line: string) =>
+    showControlCharacters(pattern === undefined ? line : line.replace(pattern, CENSOR), { json: true });
   return pino(
     {
       level: opts.level,
@@ -53,7 +58,7 @@ export function createLogger(opts: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACT_PATHS, censor: CENSOR },
-      ...(forms.length === 0 ? {} : { hooks: { streamWrite: scrub } }),
+      hooks: { streamWrite: scrub },
     },
     opts.pretty ? prettyDestination(opts.stream, opts.colorize ?? !process.env.NO_COLOR) : opts.stream,
   );
@@ -74,9 +79,18 @@ function prettyDestination(stream: NodeJS.WritableStream, colorize: boolean): De
     ignore: "pid,hostname",
     singleLine: true,
   });
+  // The JSON line keeps controls as `\u` escapes, which the formatter would decode and print
+  // raw: every string is made visible text (`\x1b`) before formatting.
+  const controlsOnly = createServerTextCleaner([]);
   return {
     write(line: string) {
-      stream.write(format(line));
+      let safe = line;
+      try {
+        safe = JSON.stringify(controlsOnly.value(JSON.parse(line)));
+      } catch {
+        // Not JSON: the formatter prints it as it is, and scrub() has already run over it.
+      }
+      stream.write(format(safe));
     },
   };
 }

@@ -119,6 +119,31 @@ describe("createLogger", () => {
     expect(() => JSON.parse(line)).toThrow();
   });
 
+  it("never prints a control character raw: JSON lines stay valid JSON, pretty lines show escapes (issue 15)", () => {
+    const hostile = "\x1b]0;pwned\x07 \u009b2J \u202eabc \x7f";
+    const json = capture({ secrets: [SECRET] });
+    json.logger.error({ event: "migrate.failed", toe: hostile }, `failed ${hostile}`);
+    const [parsed] = json.json();
+    expect(parsed?.toe).toBe(hostile);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: none may be left raw.
+    expect(json.lines[0]).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+
+    const pretty = capture({ pretty: true, colorize: false });
+    pretty.logger.error({ event: "migrate.failed", toe: hostile }, `failed ${hostile}`);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: none may be left raw.
+    expect(pretty.lines.join("")).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]/);
+    expect(pretty.lines.join("")).toContain("failed \\x1b]0;pwned\\x07 \\x9b2J \\u202eabc \\x7f");
+  });
+
+  it("redacts every encoding of a secret in a line (issue 15)", () => {
+    const { logger, lines } = capture({ secrets: [SECRET] });
+    const percent = [...SECRET].map((c) => `%${c.charCodeAt(0).toString(16)}`).join("");
+    logger.warn({ body: `&#${[...SECRET].map((c) => c.charCodeAt(0)).join(";&#")};` }, `echo ${percent}`);
+    expect(lines[0]).toContain("[REDACTED]");
+    expect(lines[0]).not.toContain("&#116;&#111;&#107;");
+    expect(lines[0]).not.toContain(percent);
+  });
+
   it("colours pretty lines when told", () => {
     const { logger, lines } = capture({ pretty: true, colorize: true });
     logger.warn("careful");

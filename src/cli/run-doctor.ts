@@ -93,7 +93,7 @@ export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<DoctorRepo
 
   const token = checkToken(args, io);
   if ("exitCode" in token) fail("token", token);
-  else add("token", "ok", token.message);
+  else add("token", token.warning ? "warn" : "ok", token.message, token.warning ?? null);
 
   const proxy = checkProxy(io.env);
   if ("exitCode" in proxy) fail("proxy", proxy);
@@ -110,6 +110,7 @@ export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<DoctorRepo
       tokenSource: token.source,
       journalPath: "path" in journal ? journal.path : DEFAULT_JOURNAL,
       journalSource: "path" in journal ? journal.source : "default",
+      warnings: [],
     };
     const logger = await cliLogger(args, io, [token.value]);
     try {
@@ -242,7 +243,9 @@ function checkDomain(args: DoctorArgs, io: CliIo): DomainFinding {
   };
 }
 
-type TokenFinding = Failure | { value: string; source: ResolvedConfig["tokenSource"]; message: string };
+type TokenFinding =
+  | Failure
+  | { value: string; source: ResolvedConfig["tokenSource"]; message: string; warning?: string };
 
 function checkToken(args: DoctorArgs, io: CliIo): TokenFinding {
   let config: ResolvedConfig;
@@ -271,6 +274,7 @@ function checkToken(args: DoctorArgs, io: CliIo): TokenFinding {
     value: config.token,
     source: config.tokenSource,
     message: `present (from ${where}${envToo}); its value is never shown`,
+    ...(config.warnings.length > 0 ? { warning: config.warnings.join("; ") } : {}),
   };
 }
 

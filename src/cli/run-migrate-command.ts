@@ -42,6 +42,8 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
   const config = configFrom(args, io, manifests);
   const logger = await cliLogger(args, io, [config.token]);
   const runtime = await apiRuntime(config, args, logger, io.env);
+  // Where the token and the migrations go, first, before anything changes.
+  if (!args.json) io.stdout.write(`Domo: ${runtime.domainKey}\n`);
   let entries = manifests.entries;
   if (args.only && args.only.length > 0) {
     const only = new Set(args.only);

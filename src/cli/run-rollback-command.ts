@@ -28,6 +28,8 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
   const config = configFrom(args, io);
   const logger = await cliLogger(args, io, [config.token]);
   const runtime = await apiRuntime(config, args, logger, io.env);
+  // Where the token and the reversals go, first, before anything changes.
+  if (!args.json) io.stdout.write(`Domo: ${runtime.domainKey}\n`);
   const { journalExists, openJournal } = await import("../journal/open-journal.js");
   if (!journalExists(config.journalPath)) {
     throw new UsageError(

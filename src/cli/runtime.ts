@@ -7,6 +7,7 @@ import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
+import { sayOnStderr } from "./say-on-stderr.js";
 import type { ConfigFlagArgs } from "./shared-options.js";
 
 /** The configuration options of online commands (flags of SPEC section 2), with the output ones. */
@@ -28,12 +29,14 @@ export async function loadManifestArgs(paths: readonly string[], io: CliIo): Pro
 }
 
 export function configFrom(args: ConfigArgs, io: CliIo, manifests?: LoadedManifests): ResolvedConfig {
-  return resolveConfig({
+  const config = resolveConfig({
     flags: { domain: args.domain, tokenFile: args.tokenFile, journal: args.journal },
     env: io.env,
     manifest: manifests ? { domain: manifests.domain, journal: manifests.journal } : undefined,
     cwd: io.cwd,
   });
+  for (const warning of config.warnings) sayOnStderr(io, "warn", "config.warning", warning);
+  return config;
 }
 
 /** The logger on stderr: pretty on a terminal, JSON lines otherwise; the token redacted. */

@@ -1,3 +1,4 @@
+import { terminalSafe } from "../report/terminal-safe.js";
 import type { CliIo } from "./context.js";
 
 /**
@@ -13,10 +14,14 @@ export function sayOnStderr(
 ): void {
   if (io.stderr.isTTY) {
     const hint = typeof extra.hint === "string" && extra.hint ? `\n${extra.hint}` : "";
-    io.stderr.write(`fedmigrate: ${message}${hint}\n`);
+    // The logger's scrub does not run here: redact and neutralize the same way.
+    io.stderr.write(terminalSafe(`fedmigrate: ${message}${hint}\n`));
     return;
   }
   io.stderr.write(
-    `${JSON.stringify({ level, time: new Date().toISOString(), event, ...extra, msg: message })}\n`,
+    terminalSafe(
+      `${JSON.stringify({ level, time: new Date().toISOString(), event, ...extra, msg: message })}\n`,
+      { json: true },
+    ),
   );
 }

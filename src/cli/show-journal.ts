@@ -2,6 +2,7 @@ import { resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
 import type { Journal } from "../journal/open-journal.js";
 import { renderTable, renderTableChunks } from "../report/render-table.js";
+import { terminalSafe } from "../report/terminal-safe.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
@@ -84,7 +85,8 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
       r.runId,
       r.endedAt ?? r.startedAt,
       (r.errorMessage ?? "").slice(0, 80),
-    ];
+      // A journal written before server text was cleaned where it enters may still hold escapes.
+    ].map((cell) => terminalSafe(cell, { oneLine: true }));
   });
   if (items.length > 0) {
     // In pieces as drawn: one datasource per row, and an instance may have tens of thousands.

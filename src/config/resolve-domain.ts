@@ -1,3 +1,4 @@
+import { isLoopbackHost } from "../domo/is-loopback-host.js";
 import { UsageError } from "../errors.js";
 
 /** Where the migration API lives, under Domo's own prefix (SPEC section 1). */
@@ -14,6 +15,8 @@ export interface DomainInfo {
   key: string;
   /** `origin` + "/api/query/migration/federated/v1/to/v2". */
   baseUrl: string;
+  /** A Domo instance (`*.domo.com`) or this machine (loopback): where a manifest may send the token. */
+  trusted: boolean;
 }
 
 const EXAMPLE = "write it as acme, acme.domo.com or https://acme.domo.com";
@@ -52,7 +55,7 @@ export function resolveDomain(raw: string): DomainInfo {
     });
   }
   if (url.hostname === "") throw new UsageError("the Domo domain has no host name", { hint: EXAMPLE });
-  const loopback = isLoopback(url.hostname);
+  const loopback = isLoopbackHost(url.hostname);
   if (!loopback && !url.hostname.includes(".") && !url.hostname.startsWith("[")) {
     url.hostname = `${url.hostname}${DOMO_SUFFIX}`;
   }
@@ -61,10 +64,6 @@ export function resolveDomain(raw: string): DomainInfo {
       hint: `use https://${url.host} (plain http is only for the simulator on 127.0.0.1 or localhost)`,
     });
   }
-  return { origin: url.origin, key: url.host, baseUrl: `${url.origin}${API_PATH}` };
-}
-
-/** 127.0.0.0/8, localhost and [::1]; `URL` has already normalised the host (`127.1` → `127.0.0.1`). */
-function isLoopback(hostname: string): boolean {
-  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+  const trusted = loopback || url.hostname.endsWith(DOMO_SUFFIX);
+  return { origin: url.origin, key: url.host, baseUrl: `${url.origin}${API_PATH}`, trusted };
 }

@@ -2,6 +2,7 @@ import ky, { type KyInstance } from "ky";
 import type { Logger } from "pino";
 import { UsageError } from "../errors.js";
 import { VERSION } from "../version.js";
+import { createServerTextCleaner } from "./clean-server-text.js";
 import { describeNetworkError } from "./describe-network-error.js";
 import { DomoApiError, type RequestIdentity } from "./domo-api-error.js";
 import {
@@ -48,8 +49,10 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
   }
   const { token, timeoutMs, logger } = opts;
   const now = opts.now ?? Date.now;
-  // A server may echo request headers into an error page; what we quote of a body must not carry the token.
-  const scrub = (text: string) => text.split(token).join("[REDACTED]");
+  // The one boundary where server text enters (SPEC section 5): a server may echo the token
+  // (raw, escaped, entity- or percent-encoded) and may send terminal control sequences in any
+  // string; nothing it wrote reaches a journal, a report or a terminal before this.
+  const clean = createServerTextCleaner([token]);
   let simulatorSeen = false;
 
   const http: KyInstance = ky.create({
@@ -100,7 +103,9 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
     } catch (error) {
       // The caller stopped the run: not an API failure, so its own reason goes up untouched.
       if (userSignal?.aborted) throw userSignal.reason;
-      const failure = describeNetworkError(deadline.signal.aborted ? deadline.signal.reason : error);
+      const described = describeNetworkError(deadline.signal.aborted ? deadline.signal.reason : error);
+      // A proxy's or a TLS peer's words may quote what it was sent.
+      const failure = { ...described, detail: clean.text(described.detail) };
       logger?.debug(
         {
           event: "http.request",
@@ -120,26 +125,41 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
     logger?.debug({ event: "http.request", method, path, status: response.status, ms: elapsed() }, "request");
     if (response.headers.get(SIMULATOR_HEADER) === "1") simulatorSeen = true;
 
-    const safeText = scrub(text);
-    const body = summarizeBody(safeText, response.headers.get("content-type"));
+    // Cleaned before and after: the summary decodes JSON escapes and HTML entities of its own.
+    const cleanText = clean.text(text);
+    const summary = summarizeBody(cleanText, response.headers.get("content-type"));
+    const cleanOptional = (field: string | undefined) =>
+      field === undefined ? undefined : clean.text(field);
+    const body = {
+      ...summary,
+      firstLine: cleanOptional(summary.firstLine),
+      quote: cleanOptional(summary.quote),
+      toe: cleanOptional(summary.toe),
+    };
+    const statusText = clean.text(response.statusText);
     if (response.status !== 200) {
       const location = response.headers.get("location");
       throw DomoApiError.fromStatus(request, {
         status: response.status,
-        statusText: response.statusText,
-        location: location === null ? null : scrub(location),
+        statusText,
+        location: location === null ? null : clean.text(location),
         retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now()),
         body,
       });
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      // Parsed from what was sent, then every string cleaned: `\u` escapes are decoded by then.
+      // Without a backslash JSON decodes nothing, so every string is a piece of the text as
+      // sent: when cleaning the whole text changed nothing, no piece needs it (a 50,000-entry
+      // candidate list would otherwise take half a second more).
+      const parsed: unknown = JSON.parse(text);
+      value = cleanText === text && !text.includes("\\") ? parsed : clean.value(parsed);
     } catch {
       const problem = body.isHtml ? "the body is an HTML page, not JSON" : "the body is not JSON";
       throw DomoApiError.unexpectedBody(request, {
         status: 200,
-        statusText: response.statusText,
+        statusText,
         body,
         problem,
       });
@@ -148,7 +168,7 @@ export function createDomoClient(opts: DomoClientOptions): DomoApi {
     if (!checked.ok) {
       throw DomoApiError.unexpectedBody(request, {
         status: 200,
-        statusText: response.statusText,
+        statusText,
         body,
         problem: checked.problem,
         toe: checked.toe,

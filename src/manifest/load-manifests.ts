@@ -177,7 +177,12 @@ async function readManifest(path: string, absolute: string): Promise<ParseResult
   });
   let bytes: Buffer;
   try {
-    const { size } = await stat(absolute);
+    const info = await stat(absolute);
+    const { size } = info;
+    // A FIFO would hang the read and a device (/dev/zero) would never end it.
+    if (!info.isFile()) {
+      return failed("it is not a regular file (a FIFO, a device or a socket)", "name a manifest file");
+    }
     if (size > MAX_MANIFEST_BYTES) {
       return failed(
         `the file is ${(size / 1024 / 1024).toFixed(1)} MiB; manifests are limited to ${MAX_MANIFEST_BYTES / 1024 / 1024} MiB`,

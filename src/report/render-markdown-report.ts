@@ -1,5 +1,6 @@
 import type { AttemptState } from "../journal/types.js";
 import { formatDuration, type RunView } from "./run-view.js";
+import { terminalSafe } from "./terminal-safe.js";
 
 /** Options of `renderMarkdownReport`. */
 export interface MarkdownReportOptions {
@@ -16,9 +17,10 @@ const STATES: readonly AttemptState[] = ["COMPLETE", "INCOMPLETE", "ABORTED", "F
  * Journal text as Markdown inline text, safe in a table cell: HTML is entity-escaped (a
  * `<script>` in a name shows as text), Markdown punctuation is backslash-escaped so that no text
  * becomes a link, emphasis or a cell boundary, and a line break becomes `<br>` (a cell is one line).
+ * Secrets are redacted and control characters shown as escapes first (`terminalSafe`).
  */
 export function escapeMarkdown(text: string): string {
-  return text
+  return terminalSafe(text.replace(/\r\n?/g, "\n"))
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")

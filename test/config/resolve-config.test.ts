@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +40,7 @@ function thrown(run: () => unknown): UsageError {
 describe("resolveConfig precedence: flag, environment, manifest, default", () => {
   it.each([
     [{ domain: "flag" }, { DOMO_DOMAIN: "env" }, { domain: "manifest" }, "flag.domo.com", "flag"],
-    [{}, { DOMO_DOMAIN: "env" }, { domain: "manifest" }, "env.domo.com", "env"],
+    [{}, { DOMO_DOMAIN: "same" }, { domain: "https://same.domo.com" }, "same.domo.com", "env"],
     [{}, { DOMO_DOMAIN: "" }, { domain: "manifest" }, "manifest.domo.com", "manifest"],
     [{}, { DOMO_DOMAIN: "  " }, undefined, undefined, undefined],
     [{}, {}, { domain: "manifest" }, "manifest.domo.com", "manifest"],
@@ -124,7 +125,7 @@ describe("--token-file", () => {
     ["missing", "absent", undefined, /cannot read --token-file absent: ENOENT/],
     ["empty", "token", "\n\n", /--token-file token is empty/],
     ["two lines", "token", `${TOKEN}\nsecond-line-${TOKEN}\n`, /contains whitespace or control characters/],
-    ["a directory", "sub", "dir", /cannot read --token-file sub: EISDIR/],
+    ["a directory", "sub", "dir", /--token-file sub is a directory, not a regular file/],
     ["too large", "token", "x".repeat(70_000), /too large to be a token file/],
   ])(
     "refuses a token file that is %s, naming the path and never the content",
@@ -154,6 +155,88 @@ describe("--token-file", () => {
   it("refuses a token with inner whitespace from the environment, without quoting it", () => {
     const error = thrown(() => resolveConfig(input({ env: { DOMO_DEVELOPER_TOKEN: `${TOKEN} ${TOKEN}` } })));
     expect(error.message).toBe("the token in DOMO_DEVELOPER_TOKEN contains whitespace or control characters");
+  });
+});
+
+describe("--token-file attacks (issue 15): refused at once, never read unbounded", () => {
+  it("a FIFO: exit 2 at once, without waiting for a writer", () => {
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    // Before the fix, this read blocked forever: the test would time out.
+    const error = thrown(() => resolveConfig(input({ flags: { tokenFile: "fifo" } })));
+    expect(error.message).toBe("--token-file fifo is a FIFO (named pipe), not a regular file");
+  });
+
+  it("/dev/zero: a device, refused without reading", () => {
+    const error = thrown(() => resolveConfig(input({ flags: { tokenFile: "/dev/zero" } })));
+    expect(error.message).toBe("--token-file /dev/zero is a device, not a regular file");
+  });
+
+  it.each([
+    [0o644, /can be read by every user of this machine \(mode 644\): run chmod 600 token/],
+    [0o640, /can be read by its group \(mode 640\): run chmod 600 token/],
+  ])("a file others may read (mode %o): used, with a warning naming chmod 600", (mode, warning) => {
+    writeFileSync(join(dir, "token"), `${TOKEN}\n`);
+    chmodSync(join(dir, "token"), mode);
+    const config = resolveConfig(input({ flags: { tokenFile: "token" } }));
+    expect(config.token).toBe(TOKEN);
+    expect(config.warnings).toHaveLength(1);
+    expect(config.warnings[0]).toMatch(warning);
+  });
+
+  it("a file only its owner may read: no warning", () => {
+    writeFileSync(join(dir, "token"), TOKEN, { mode: 0o600 });
+    chmodSync(join(dir, "token"), 0o600);
+    expect(resolveConfig(input({ flags: { tokenFile: "token" } })).warnings).toEqual([]);
+  });
+});
+
+describe("where the token may go (issue 15)", () => {
+  it.each([
+    ["a bare instance name", "acme", "acme.domo.com"],
+    ["a Domo host", "https://acme.domo.com", "acme.domo.com"],
+    ["loopback", "http://127.0.0.2:8123", "127.0.0.2:8123"],
+    ["localhost", "http://localhost:8123", "localhost:8123"],
+  ])("a manifest may name %s", (_name, domain, key) => {
+    expect(resolveConfig(input({ manifest: { domain } })).domain?.key).toBe(key);
+  });
+
+  it.each([
+    ["another host (a pull request edits the manifest)", "collector.evil.example"],
+    ["a look-alike of a Domo host", "acme.domo.com.evil.example"],
+    ["an https URL of another host", "https://attacker.example:8443"],
+  ])("a manifest may not name %s: exit 2 saying to use --domain or DOMO_DOMAIN", (_name, domain) => {
+    const error = thrown(() => resolveConfig(input({ manifest: { domain } })));
+    expect(error.message).toMatch(/is not a Domo instance .* will not send the token where a file says/);
+    expect(error.hint).toMatch(/pass --domain .* or set DOMO_DOMAIN=/);
+    expect(error.code).toBe("USAGE");
+  });
+
+  it.each<[{ domain?: string }, { DOMO_DOMAIN?: string }]>([
+    [{ domain: "other.example.org" }, {}],
+    [{}, { DOMO_DOMAIN: "other.example.org" }],
+  ])("any host from --domain or DOMO_DOMAIN is the operator's choice (flags %j, env %j)", (flags, env) => {
+    // With --domain, whatever the manifest says; with DOMO_DOMAIN, when the manifest names none.
+    const manifest = flags.domain === undefined ? {} : { domain: "acme" };
+    const config = resolveConfig(input({ flags, env, manifest }));
+    expect(config.domain?.key).toBe(flags.domain ?? env.DOMO_DOMAIN);
+  });
+
+  it("DOMO_DOMAIN and the manifest naming different instances: exit 2 naming both", () => {
+    const error = thrown(() =>
+      resolveConfig(input({ env: { DOMO_DOMAIN: "acme-old" }, manifest: { domain: "acme" } })),
+    );
+    expect(error.message).toBe(
+      "DOMO_DOMAIN names acme-old.domo.com but the manifest's domain names acme.domo.com: which Domo is meant?",
+    );
+    expect(error.hint).toMatch(/--domain acme\.domo\.com/);
+  });
+
+  it("…unless --domain says which", () => {
+    const config = resolveConfig(
+      input({ flags: { domain: "acme" }, env: { DOMO_DOMAIN: "acme-old" }, manifest: { domain: "acme" } }),
+    );
+    expect(config.domain?.key).toBe("acme.domo.com");
+    expect(config.domainSource).toBe("flag");
   });
 });
 

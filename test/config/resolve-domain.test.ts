@@ -25,7 +25,12 @@ describe("resolveDomain", () => {
     ["127.0.0.1:8123", "https://127.0.0.1:8123", "127.0.0.1:8123"],
     ["localhost", "https://localhost", "localhost"],
   ])("%j → %s", (raw, origin, key) => {
-    expect(resolveDomain(raw)).toEqual({ origin, key, baseUrl: `${origin}${API}` });
+    expect(resolveDomain(raw)).toEqual({
+      origin,
+      key,
+      baseUrl: `${origin}${API}`,
+      trusted: expect.any(Boolean),
+    });
   });
 
   it.each([

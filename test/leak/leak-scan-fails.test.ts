@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { TOKEN_ENCODINGS } from "./token-encodings.js";
 
 /**
  * The suite-wide leak scan can fail: a vitest run of its own (planted/vitest.planted.config.ts,
@@ -42,18 +43,24 @@ function runPlanted(plant: "leak" | "clean"): Promise<{ code: number | null; out
 }
 
 describe("the suite-wide leak scan", () => {
-  it("fails the run, naming each capture, when a token is in a printed line and in a journal", async () => {
+  it("fails the run, naming each capture and each encoding, when a token is in a printed line, a journal, or any encoding", async () => {
     const { code, output } = await runPlanted("leak");
     expect(output).toMatch(/1 passed/);
-    expect(output).toMatch(/leak scan: a developer token appears in 2 place\(s\)/);
-    expect(output).toMatch(/outputs\/\d+-\d+-planted-stderr\.txt at byte \d+ \(utf8\)/);
+    expect(output).toMatch(/leak scan: a developer token appears in \d+ place\(s\)/);
+    expect(output).toMatch(/outputs\/\d+-\d+-planted-stderr\.txt at byte \d+ \(raw\)/);
     expect(output).toMatch(/trees\/\d+-\d+-planted-journal\/fedmigrate\.db at byte \d+/);
+    // Each encoding, planted alone in a capture of its own, is found and named.
+    for (const form of TOKEN_ENCODINGS) {
+      expect(output).toMatch(new RegExp(`planted-${form}\\.txt at byte \\d+ \\(${form}\\)`));
+    }
     expect(code).toBe(1);
   }, 60_000);
 
   it("passes the same run with no token planted", async () => {
     const { code, output } = await runPlanted("clean");
-    expect(output).toMatch(/leak scan: 1 tokens, none found in 2 captured files/);
+    expect(output).toMatch(
+      new RegExp(`leak scan: 2 tokens, none found in ${2 + TOKEN_ENCODINGS.length} captured files`),
+    );
     expect(code).toBe(0);
   }, 60_000);
 });

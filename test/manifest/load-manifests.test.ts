@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -140,6 +141,15 @@ describe("loadManifests", () => {
     truncateSync(join(dir, "huge.yaml"), MAX_MANIFEST_BYTES + 1);
     const [issue] = await issuesOf(["huge.yaml"]);
     expect(issue).toBe("huge.yaml:0: the file is 64.0 MiB; manifests are limited to 64 MiB");
+  });
+
+  it.each([
+    ["/dev/zero (a device that never ends)", "/dev/zero"],
+    ["a FIFO (a read would wait for a writer)", "fifo.yaml"],
+  ])("refuses %s at once, without reading it", async (_name, file) => {
+    if (file === "fifo.yaml") execFileSync("mkfifo", [join(dir, file)]);
+    const [issue] = await issuesOf([file]);
+    expect(issue).toContain("it is not a regular file");
   });
 
   it("takes the domain the files agree on, comparing resolved domains", async () => {

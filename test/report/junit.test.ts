@@ -1,9 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Writable } from "node:stream";
+import { DOMParser } from "@xmldom/xmldom";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validateXML } from "xmllint-wasm";
+import * as xpathLib from "xpath";
 import { main } from "../../src/cli/main.js";
 import { renderJunit } from "../../src/report/render-junit.js";
 import { countOutcomes, type RunReport } from "../../src/report/run-report.js";
@@ -13,39 +15,50 @@ import { generateFixture } from "../../src/sim/generate-fixture.js";
 import { startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 /**
- * `--junit FILE` against the JUnit XML schema CI servers read (test/fixtures/junit.xsd, checked
- * with libxml2's xmllint: `apt-get install libxml2-utils`), and its content read back with XPath.
+ * `--junit FILE` against the schemas CI plugins validate JUnit reports with, checked with libxml2
+ * compiled to WebAssembly (xmllint-wasm: no system package needed), and its content read back
+ * with XPath (xmldom + xpath). The schemas, in test/fixtures/ with their origin in a comment:
+ * - junit.xsd: the Ant/Surefire shape GitLab, Azure Pipelines and the GitHub actions read;
+ * - jenkins-xunit-junit-10.xsd: Jenkins' xunit plugin (it rejects `skipped` on <testsuites>);
+ * - surefire-test-report-3.0.xsd and surefire-test-report.xsd: Maven Surefire's, current and
+ *   earlier (a single <testsuite>, no `timestamp`, `type` on each failure).
  */
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures");
+const SCHEMAS = {
+  "Ant/Surefire (junit.xsd)": "junit.xsd",
+  "Jenkins xunit junit-10.xsd": "jenkins-xunit-junit-10.xsd",
+  "Maven Surefire 3.0": "surefire-test-report-3.0.xsd",
+  "Maven Surefire (earlier)": "surefire-test-report.xsd",
+} as const;
+type SchemaName = keyof typeof SCHEMAS;
+const SCHEMA_NAMES = Object.keys(SCHEMAS) as SchemaName[];
 
-const XSD = path.resolve(import.meta.dirname, "../fixtures/junit.xsd");
-
-function xmllint(args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync("xmllint", args, { encoding: "utf8" });
-  if (result.error) {
-    throw new Error(
-      `xmllint is needed for this test (Debian: apt-get install libxml2-utils): ${result.error.message}`,
-    );
-  }
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+async function validate(xml: string, schema: SchemaName = "Ant/Surefire (junit.xsd)") {
+  const file = SCHEMAS[schema];
+  const result = await validateXML({
+    xml: { fileName: "report.xml", contents: xml },
+    schema: { fileName: file, contents: readFileSync(path.join(FIXTURES, file), "utf8") },
+  });
+  return { valid: result.valid, errors: result.errors.map((e) => e.message).join("\n") };
 }
 
-/** Exit 3 is xmllint's "does not validate"; anything else but 0 (a schema that does not compile,
- * a document that is not XML) is a broken test, not an invalid report. */
-function validate(file: string): { valid: boolean; errors: string } {
-  const result = xmllint(["--noout", "--schema", XSD, file]);
-  if (result.code !== 0 && result.code !== 3)
-    throw new Error(`xmllint exited ${result.code}: ${result.stderr}`);
-  return { valid: result.code === 0, errors: result.stderr };
+/** Parses strictly: any error or warning from the parser fails the test. */
+function parse(xml: string): Document {
+  const parser = new DOMParser({
+    onError: (level: string, message: string) => {
+      throw new Error(`the JUnit file does not parse (${level}): ${message}`);
+    },
+  });
+  return parser.parseFromString(xml, "text/xml") as unknown as Document;
 }
 
-/** The string value of an XPath expression over `file`. */
-function xpath(file: string, expression: string): string {
-  // xmllint ends what it prints with a newline of its own.
-  return xmllint(["--xpath", `string(${expression})`, file]).stdout.replace(/\n$/, "");
+/** The string value of an XPath expression. */
+function xpath(xml: string, expression: string): string {
+  return String(xpathLib.select(`string(${expression})`, parse(xml) as unknown as Node));
 }
 
-function count(file: string, expression: string): number {
-  return Number(xmllint(["--xpath", `count(${expression})`, file]).stdout);
+function count(xml: string, expression: string): number {
+  return Number(xpathLib.select(`count(${expression})`, parse(xml) as unknown as Node));
 }
 
 class Capture extends Writable {
@@ -64,38 +77,52 @@ afterAll(() => {
   if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
 });
 
-describe("the JUnit schema itself", () => {
+describe("the JUnit schemas themselves", () => {
   // A validator that accepts anything proves nothing: these must be refused.
-  it.each([
+  it.each<[string, SchemaName, string]>([
     [
       "a test case without a name",
+      "Ant/Surefire (junit.xsd)",
       '<testsuites><testsuite name="s" tests="1" failures="0" errors="0"><testcase/></testsuite></testsuites>',
     ],
     [
       "a suite without counts",
+      "Ant/Surefire (junit.xsd)",
       '<testsuites><testsuite name="s"><testcase name="t"/></testsuite></testsuites>',
     ],
     [
       "a time that is not seconds",
+      "Ant/Surefire (junit.xsd)",
       '<testsuite name="s" tests="1" failures="0" errors="0" time="1e3"><testcase name="t"/></testsuite>',
     ],
     [
       "an unknown element",
+      "Ant/Surefire (junit.xsd)",
       '<testsuite name="s" tests="1" failures="0" errors="0"><testcase name="t"><oops/></testcase></testsuite>',
     ],
-  ])("rejects %s", (_name, xml) => {
-    const file = path.join(dir, "bad.xml");
-    writeFileSync(file, xml);
-    expect(validate(file).valid).toBe(false);
+    [
+      "`skipped` on <testsuites> (what fedmigrate wrote before)",
+      "Jenkins xunit junit-10.xsd",
+      '<testsuites tests="1" failures="0" errors="0" skipped="0"><testsuite name="s" tests="1"><testcase name="t"/></testsuite></testsuites>',
+    ],
+    [
+      "`timestamp` on the suite",
+      "Maven Surefire 3.0",
+      '<testsuite name="s" tests="1" failures="0" errors="0" skipped="0" timestamp="2026-11-28T01:35:00"><testcase name="t" time="0.1"/></testsuite>',
+    ],
+    [
+      "a failure without a type",
+      "Maven Surefire 3.0",
+      '<testsuite name="s" tests="1" failures="1" errors="0" skipped="0"><testcase name="t" time="0.1"><failure message="m"/></testcase></testsuite>',
+    ],
+  ])("rejects %s (%s)", async (_name, schema, xml) => {
+    expect((await validate(xml, schema)).valid).toBe(false);
   });
 
-  it("accepts the Ant/Surefire shape", () => {
-    const file = path.join(dir, "good.xml");
-    writeFileSync(
-      file,
-      '<testsuites><testsuite name="s" tests="2" failures="1" errors="0" skipped="0" time="0.25" timestamp="2026-11-28T01:35:00"><properties><property name="k" value="v"/></properties><testcase classname="c" name="a" time="0.1"/><testcase classname="c" name="b" time="0.15"><failure message="m" type="T">details</failure><system-out>out</system-out></testcase></testsuite></testsuites>',
-    );
-    expect(validate(file)).toEqual({ valid: true, errors: expect.any(String) });
+  it.each(SCHEMA_NAMES)("%s accepts the common shape fedmigrate writes", async (schema) => {
+    const xml =
+      '<testsuite name="s" tests="2" failures="1" errors="0" skipped="0" time="0.250"><properties><property name="k" value="v"/></properties><testcase name="a" classname="c" time="0.100"/><testcase name="b" classname="c" time="0.150"><failure message="m" type="T">details</failure><system-out>out</system-out></testcase></testsuite>';
+    expect(await validate(xml, schema)).toEqual({ valid: true, errors: "" });
   });
 });
 
@@ -160,7 +187,8 @@ describe("renderJunit", () => {
       state: "ABORTED",
       toe: "TOE-2",
       errorMessage: "table orders not found in ANALYTICS.PUBLIC (names are case-sensitive)",
-      reason: "Domo aborted the migration",
+      // As the executor words it: the reason quotes the errorMessage.
+      reason: "migration ABORTED: table orders not found in ANALYTICS.PUBLIC (names are case-sensitive)",
       attempts: 1,
       durationMs: 800,
     }),
@@ -196,16 +224,10 @@ describe("renderJunit", () => {
     item({ datasource: "ds-held", outcome: "held", action: "held", reason: "rolled back; held" }),
     item({ datasource: "ds-not-started", outcome: "not-started", reason: "the run stopped before it" }),
   ];
-  let file: string;
-  beforeAll(() => {
-    file = path.join(dir, "render.xml");
-    writeFileSync(file, renderJunit(report(items)));
-  });
+  const file = renderJunit(report(items));
 
-  it("validates against the JUnit schema", () => {
-    const result = validate(file);
-    expect(result.errors).not.toMatch(/error/i);
-    expect(result.valid).toBe(true);
+  it.each(SCHEMA_NAMES)("validates against %s", async (schema) => {
+    expect(await validate(file, schema)).toEqual({ valid: true, errors: "" });
   });
 
   it("has one test case per entry, and counts that match", () => {
@@ -236,10 +258,19 @@ describe("renderJunit", () => {
     expect(shown).toContain(message.split("\n")[0]);
     expect(shown).not.toContain("\n");
     expect(xpath(file, `${testcase}/failure`)).toContain(`errorMessage: ${message}`);
+    // Once: the reason ("migration ABORTED: …") already quotes it.
+    expect(shown.split(message.split("\n")[0] as string)).toHaveLength(2);
     const details = xpath(file, `${testcase}/system-out`);
     expect(details).toContain(`state: ${state}`);
     expect(details).toContain(`toe: ${toe}`);
     expect(details).toContain(`errorMessage: ${message}`);
+  });
+
+  it("says why a skipped or held entry was skipped", () => {
+    expect(xpath(file, "//testcase[@name='ds-skipped']/skipped/@message")).toBe(
+      "skipped: already migrated (COMPLETE)",
+    );
+    expect(xpath(file, "//testcase[@name='ds-held']/skipped/@message")).toBe("held: rolled back; held");
   });
 
   it("keeps markup in names as text", () => {
@@ -254,18 +285,72 @@ describe("renderJunit", () => {
     expect(count(file, "//property[@name='errorCode']")).toBe(0);
   });
 
-  it("carries the error that stopped the run as properties, still valid", () => {
-    const stopped = path.join(dir, "stopped.xml");
+  it("carries the error that stopped the run as properties, still valid", async () => {
     const error = {
       code: "JOURNAL",
       message: "The disk holding the journal <x> is full.",
       hint: "Free some space.",
     };
-    writeFileSync(stopped, renderJunit({ ...report(items), error }));
-    expect(validate(stopped).valid).toBe(true);
+    const stopped = renderJunit({ ...report(items), error });
+    for (const schema of SCHEMA_NAMES) expect((await validate(stopped, schema)).valid).toBe(true);
     expect(xpath(stopped, "//property[@name='errorCode']/@value")).toBe("JOURNAL");
     expect(xpath(stopped, "//property[@name='errorMessage']/@value")).toBe(error.message);
     expect(xpath(stopped, "//property[@name='errorHint']/@value")).toBe(error.hint);
+  });
+});
+
+describe("renderJunit with hostile text (issue 15)", () => {
+  // What a server may echo back, and what a manifest may name: a CDATA end, markup that would
+  // add a test case, terminal escapes, a character XML cannot hold.
+  const breakout = ']]></failure></testcase><testcase name="planted"><failure message="x" type="T"/>';
+  const hostile = [
+    item({
+      datasource: "ds-cdata",
+      outcome: "aborted",
+      state: "ABORTED",
+      toe: `TOE-]]>-\x1b]8;;https://evil.example\x1b\\`,
+      errorMessage: `boom ${breakout} \x1b[2J\u202e done \ud800`,
+      reason: `Domo aborted the migration: boom ${breakout}`,
+      table: `ORDERS]]><testcase name="planted-too"/>`,
+      attempts: 1,
+    }),
+    item({
+      datasource: "ds-skip",
+      outcome: "skipped",
+      action: "skip",
+      reason: `already migrated ]]> <x/>`,
+      name: "a\x00b\x07c",
+    }),
+  ];
+  const xml = renderJunit({
+    ...report(hostile),
+    error: { code: "API", message: `stop ]]> ${breakout}`, hint: null },
+  });
+
+  it("has no CDATA section, and parses", () => {
+    expect(xml).not.toContain("<![CDATA[");
+    expect(() => parse(xml)).not.toThrow();
+  });
+
+  it.each(SCHEMA_NAMES)("still validates against %s", async (schema) => {
+    expect(await validate(xml, schema)).toEqual({ valid: true, errors: "" });
+  });
+
+  it("gains no element: one test case per entry, one failure", () => {
+    expect(count(xml, "//testcase")).toBe(2);
+    expect(count(xml, "//failure")).toBe(1);
+    expect(count(xml, "//testcase[@name='planted' or @name='planted-too']")).toBe(0);
+  });
+
+  it("keeps the hostile text as text, with control characters shown as escapes", () => {
+    const failure = xpath(xml, "//testcase[@name='ds-cdata']/failure");
+    expect(failure).toContain(`errorMessage: boom ${breakout} \\x1b[2J\\u202e done`);
+    expect(failure).toContain("target: ANALYTICS.PUBLIC.ORDERS]]><testcase");
+    expect(xpath(xml, "//testcase[@name='ds-cdata']/failure/@message")).toContain("toe TOE-]]>-\\x1b]8;;");
+    expect(xpath(xml, "//property[@name='errorMessage']/@value")).toBe(`stop ]]> ${breakout}`);
+    expect(xpath(xml, "//testcase[starts-with(@name, 'ds-skip')]/@name")).toBe("ds-skip (a\\x00b\\x07c)");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: none may be left.
+    expect(xml).not.toMatch(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e]/);
   });
 });
 
@@ -303,13 +388,15 @@ describe("fedmigrate migrate --junit FILE", () => {
     expect(code).toBe(1);
     const run = JSON.parse(stdout.text) as RunReport;
 
-    expect(validate(junit).valid).toBe(true);
-    expect(count(junit, "//testcase")).toBe(6);
-    expect(count(junit, "//testcase[failure]")).toBe(2);
+    const xml = readFileSync(junit, "utf8");
+    for (const schema of SCHEMA_NAMES)
+      expect(await validate(xml, schema)).toEqual({ valid: true, errors: "" });
+    expect(count(xml, "//testcase")).toBe(6);
+    expect(count(xml, "//testcase[failure]")).toBe(2);
     for (const failed of run.items.filter((i) => i.outcome !== "complete")) {
       const testcase = `//testcase[starts-with(@name, '${failed.datasource}')]`;
-      expect(xpath(junit, `${testcase}/failure/@type`)).toBe(failed.state);
-      const details = xpath(junit, `${testcase}/system-out`);
+      expect(xpath(xml, `${testcase}/failure/@type`)).toBe(failed.state);
+      const details = xpath(xml, `${testcase}/system-out`);
       expect(failed.toe).toBeTruthy();
       expect(details).toContain(`toe: ${failed.toe}`);
       expect(details).toContain(`errorMessage: ${failed.errorMessage}`);

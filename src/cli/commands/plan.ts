@@ -47,6 +47,7 @@ export const planCommand: CommandModule<object, PlanArgs> = {
     if (args.json) {
       ctx.io.stdout.write(`${JSON.stringify(planJson(result), null, 2)}\n`);
     } else {
+      ctx.io.stdout.write(`Domo: ${result.plan.domain}\n`);
       for (const chunk of renderPlanChunks(result.plan)) ctx.io.stdout.write(chunk);
       if (args.out)
         ctx.io.stdout.write(`Saved to ${args.out}: run it with 'fedmigrate migrate --plan ${args.out} …'.\n`);

@@ -1,14 +1,18 @@
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { it } from "vitest";
-import { captureText, captureTree, testToken } from "../leak-capture.js";
+import { captureText, captureTree, registerToken, testToken } from "../leak-capture.js";
+import { TOKEN_ENCODINGS, tokenEncodings } from "../token-encodings.js";
 
 /**
  * Run only by leak-scan-fails.test.ts, in a vitest run of its own. With FEDMIGRATE_PLANT=leak
  * the token this test registers ends up where a careless CLI would put it: in what it printed
- * and in a journal row. With FEDMIGRATE_PLANT=clean the same captures hold no token.
+ * and in a journal row, and a second token (with characters that every escape changes) in each
+ * encoding the scan knows, one capture each. With FEDMIGRATE_PLANT=clean the same captures hold
+ * no token.
  */
 it("hands the leak scan a printed line and a journal", () => {
   const token = testToken();
@@ -21,4 +25,11 @@ it("hands the leak scan a printed line and a journal", () => {
   db.close();
   captureTree("planted-journal", dir);
   rmSync(dir, { recursive: true, force: true });
+
+  const odd = `tok-${randomBytes(8).toString("hex")}"'\\/&<>+`;
+  registerToken(odd);
+  const forms = tokenEncodings(odd);
+  for (const form of TOKEN_ENCODINGS) {
+    captureText(`planted-${form}`, `echoed: ${leak ? forms[form] : "[REDACTED]"}\n`);
+  }
 });
