@@ -173,8 +173,25 @@ describe(`chaos: rolling back a half-done migration of ${ENTRIES} entries under 
       expect(migrated, `the first migrate changed nothing; replay with ${replay}`).toBeGreaterThan(0);
 
       const rollback = await runToCompletion(w, ["rollback", "--all"], initial, replay, "0");
-      // What the journal recorded as changed is back on V1; the rest never changed.
-      expect([...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1")).toEqual([]);
+      // What the journal recorded as changed is back on V1. The one exception is a migration whose
+      // answer was lost and whose read-back found it not migrated, which Domo also shows for an
+      // INCOMPLETE one: the journal records it FAILED ("did not take effect, or ended INCOMPLETE"),
+      // not as a change, so rollback does not reverse it; the next migrate settles it.
+      const latestMigrate = new Map(
+        w
+          .attempts()
+          .filter((row) => row.direction === "V1_TO_V2")
+          .map((row) => [row.datasource_id, row as typeof row & { resolved_by: string | null }]),
+      );
+      const notBack = [...w.sim.sim.state().values()].filter((ds) => ds.status !== "V1");
+      const unexplained = notBack.filter((ds) => {
+        const row = latestMigrate.get(ds.id);
+        return !(ds.status === "INCOMPLETE" && row?.state === "FAILED" && row.resolved_by === "readback");
+      });
+      expect(
+        unexplained.map((ds) => ({ id: ds.id, status: ds.status, lastMigrate: latestMigrate.get(ds.id) })),
+        `not back on V1 after rollback; replay with ${replay}`,
+      ).toEqual([]);
 
       const again = await runToCompletion(
         w,
@@ -188,6 +205,7 @@ describe(`chaos: rolling back a half-done migration of ${ENTRIES} entries under 
           chaosHalfDone: { seed, entries: ENTRIES },
           runs: { migrate: firstCodes, rollback: rollback.exitCodes, migrateAgain: again.exitCodes },
           changedByFirstRun: migrated,
+          unknownOutcomeLeftIncomplete: notBack.length,
           faults: faultsInjected(w.sim.stats(), w.sim.requestLog()),
         }),
       );
