@@ -4,8 +4,8 @@
  * on the kind, never on raw statuses.
  * - `auth`: the token was refused (401/403); the run stops.
  * - `transient`: nothing changed on the server, or repeating is harmless; retry with backoff.
- * - `ambiguous`: a POST may have been applied (no answer after sending, or any 5xx answer); read
- *   the item back before any retry.
+ * - `ambiguous`: a POST may have been applied (no answer after sending, any 5xx answer, or a 200
+ *   whose body is not a readable migration record); read the item back before any retry.
  * - `setup`: the network path is wrong (redirect, TLS, proxy); retrying cannot help.
  * - `other`: any other failure; reported, not retried.
  */
@@ -38,6 +38,8 @@ export interface ClassifyInput {
   method: string;
   status?: number;
   networkError?: NetworkErrorKind;
+  /** A success status whose body is not the documented shape (not JSON, an undocumented `state`…). */
+  unreadableBody?: boolean;
 }
 
 const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
@@ -48,6 +50,9 @@ const TRANSIENT_STATUSES = new Set([429, 502, 503, 504]);
  */
 export function classifyError(input: ClassifyInput): ErrorKind {
   const { status, networkError } = input;
+  // A POST answered 200 was processed, but an unreadable record does not say how (a `state` Domo
+  // does not document): as ambiguous as no answer. A GET's unreadable list is just an error.
+  if (input.unreadableBody) return isSafeMethod(input.method) ? "other" : "ambiguous";
   if (status !== undefined) {
     if (status === 401 || status === 403) return "auth";
     // A gateway or server error says nothing of whether the POST behind it was applied (a 502

@@ -151,7 +151,10 @@ export class DomoApiError extends FedmigrateError {
     });
   }
 
-  /** A success status whose body is not the documented shape: never treated as a success. */
+  /**
+   * A success status whose body is not the documented shape: never treated as a success. For a
+   * POST it is ambiguous (the server processed it, the record does not say how): read back.
+   */
   static unexpectedBody(
     request: RequestIdentity,
     response: {
@@ -169,13 +172,15 @@ export class DomoApiError extends FedmigrateError {
       : body.firstLine
         ? `: ${body.firstLine}`
         : ": (empty body)";
+    const kind = classifyError({ method: request.method, unreadableBody: true });
+    const maybeApplied = kind === "ambiguous" ? "; the request may have been applied" : "";
     return new DomoApiError({
       ...request,
-      kind: "other",
+      kind,
       status,
       bodyFirstLine: body.firstLine,
       toe: response.toe ?? body.toe,
-      detail: `${statusLine}, but ${response.problem}${quoted}`,
+      detail: `${statusLine}, but ${response.problem}${quoted}${maybeApplied}`,
       hint: body.isHtml
         ? "The answer came from something other than the API: a maintenance page, a proxy or a login page. Check the domain and try again later."
         : undefined,

@@ -99,12 +99,13 @@ export function buildRollbackPlan(input: {
 /**
  * One migration to reverse, checked against the server when it is known. The server's candidate
  * list is the truth about a datasource that was migrated COMPLETE: listed as not migrated, it is
- * on V1 already and nothing is sent. For one whose migration ended INCOMPLETE the list cannot
- * tell (it shows INCOMPLETE and V1 alike), so the last reversal attempt after it decides: one
- * answered INCOMPLETE changed it, and one the server refused (ABORTED) while listing it not
- * migrated found nothing to reverse; either way it is back on V1 and sending the reversal again
- * would only be refused again, run after run. A reversal that got no answer (FAILED) proves
- * nothing: it is sent again, which is how the server says which it was.
+ * on V1 already and nothing is sent (a reversal that ends INCOMPLETE leaves it listed migrated).
+ * For one whose migration ended INCOMPLETE the list cannot tell (it shows INCOMPLETE and V1
+ * alike), so the last reversal attempt after it decides: one the server refused (ABORTED) while
+ * listing it not migrated found nothing to reverse, so it is back on V1 and sending the reversal
+ * again would only be refused again, run after run. One answered INCOMPLETE failed after some
+ * changes (Domo: to be re-attempted until it completes), and one that got no answer (FAILED)
+ * proves nothing: either is sent again, which is how the server says where it is.
  */
 function planRow(
   row: AttemptRow,
@@ -145,7 +146,7 @@ function planRow(
 
 /** Whether a reversal attempt, with the server listing the datasource not migrated, left it on V1. */
 function tookEffect(reversal: AttemptRow | undefined): boolean {
-  return reversal?.state === "INCOMPLETE" || reversal?.state === "ABORTED";
+  return reversal?.state === "ABORTED";
 }
 
 function reversalWords(reversal: AttemptRow): string {

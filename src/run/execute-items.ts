@@ -69,7 +69,8 @@ const FAILED_OUTCOMES: ReadonlySet<Outcome> = new Set(["failed", "aborted", "inc
 /**
  * Calls migrate or reverse for every item, at most `concurrency` at a time, and fewer while the
  * rate gate has learnt that the server takes fewer. Every request is journaled in flight first;
- * a request that may have been applied (no answer, or a 5xx) is read back before any retry, so
+ * a request that may have been applied (no answer, a 5xx, or a 200 whose record cannot be read)
+ * is read back before any retry, so
  * nothing is ever requested twice; an INCOMPLETE answer is re-attempted once. Outcomes are data.
  */
 export async function executeItems(
@@ -180,7 +181,7 @@ async function runItem(
           outcome: sentOutcome(
             item,
             "complete",
-            `${verb} confirmed by the candidate list after ${end.error.status === undefined ? "a request without answer" : `a ${end.error.status} answer`}`,
+            `${verb} confirmed by the candidate list after ${answerWords(end.error.status)}`,
             facts(),
           ),
         };
@@ -268,6 +269,12 @@ function factsOfEnd(
         resolvedBy: end.type === "failed" ? null : "readback",
       };
   }
+}
+
+/** What an ambiguous request got: nothing, a 5xx, or a 200 whose record could not be read. */
+function answerWords(status: number | undefined): string {
+  if (status === undefined) return "a request without answer";
+  return status < 300 ? `a ${status} answer that is not a readable migration record` : `a ${status} answer`;
 }
 
 function outcomeOfState(record: MigrationRecord): Outcome {

@@ -9,7 +9,8 @@ import type { StopReason, WorkItem } from "./types.js";
 
 /**
  * How one attempt ended: one POST, its journal row, and, when the POST got no usable answer
- * (none, or a 5xx), the read-back of the account's candidate list that decides what it did.
+ * (none, a 5xx, or a 200 whose record cannot be read), the read-back of the account's candidate
+ * list that decides what it did.
  */
 export type AttemptEnd =
   /** Domo answered with a migration record (COMPLETE, INCOMPLETE or ABORTED); recorded. */

@@ -44,7 +44,8 @@ export interface ItemOutcome {
   /** Requests sent for it in this run (retries and the INCOMPLETE re-attempt included). */
   attempts: number;
   /**
-   * `readback` when the last request got no usable answer (none, or a 5xx) and its fate was read
+   * `readback` when the last request got no usable answer (none, a 5xx, or a 200 whose record
+   * cannot be read) and its fate was read
    * from the account's candidate list; null otherwise.
    */
   resolvedBy: "readback" | null;

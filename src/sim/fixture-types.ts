@@ -62,7 +62,7 @@ export const DATASOURCE_FAULTS: readonly DatasourceFault[] = [
  * datasource that would change it; later ones complete.
  * - `aborted-once` / `aborted-always`: ABORTED, nothing changes.
  * - `incomplete-once` / `incomplete-always`: INCOMPLETE: the datasource was changed, then the
- *   reversal failed; it is left INCOMPLETE (listed not migrated), and a re-attempt completes it.
+ *   reversal failed; it is listed as before (migrated), and a re-attempt completes it.
  */
 export type ReverseFault = "aborted-once" | "aborted-always" | "incomplete-once" | "incomplete-always";
 

@@ -185,7 +185,8 @@ export class SimState {
    * `POST /{ds}/reverse`: a migrated or INCOMPLETE datasource goes back to V1; anything else is
    * ABORTED. The reverse faults (the datasource's `reverseFault`, the drawn `reverseAborted`, the
    * `reverseIncompleteOnce` share) end a reversal that would apply ABORTED (nothing changes) or
-   * INCOMPLETE (changed, then failed: the datasource is left INCOMPLETE).
+   * INCOMPLETE (changed, then failed: the datasource is listed as before, and a re-attempt
+   * completes it).
    */
   reverse(
     datasourceId: string,
@@ -212,8 +213,9 @@ export class SimState {
       fault === undefined &&
       unitDraw(this.#seed, "reverse-incomplete-once", ds.id) < faults.incompleteOnceShare;
     if (fault === "incomplete-always" || (once && fault === "incomplete-once") || (drawnOnce && firstApply)) {
-      ds.status = "INCOMPLETE";
-      ds.migrationDate = null;
+      // Domo: "failed after some changes"; until a reversal completes, the datasource is listed as
+      // it was (migrated, or INCOMPLETE from its migration). So "not migrated" after a reversal of
+      // a migrated datasource means it is back on V1, whatever answer was lost.
       return {
         state: "INCOMPLETE",
         errorMessage:

@@ -115,8 +115,9 @@ export interface SimStats {
 }
 
 /**
- * Where a datasource stands on the simulated server. INCOMPLETE: a migration or a reversal
- * changed it, then failed; it is listed not migrated, and either can be re-attempted.
+ * Where a datasource stands on the simulated server. INCOMPLETE: a migration changed it, then
+ * failed; it is listed not migrated, and either a migration or a reversal can be re-attempted. A
+ * reversal that ends INCOMPLETE leaves the status as it was (listed as before; re-attempt it).
  */
 export type DatasourceStatus = "V1" | "MIGRATED" | "INCOMPLETE";
 

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { FixtureFaults } from "../../src/sim/fixture.js";
-import type { SimStats } from "../../src/sim/types.js";
+import type { RequestLogEntry, SimStats } from "../../src/sim/types.js";
 import type { CliResult, Workspace } from "../e2e/cli-harness.js";
 import {
   crashSigns,
@@ -17,8 +17,12 @@ export const LONG = process.env.FEDMIGRATE_LONG_TESTS === "1";
 /**
  * Issue 8's fault mix, per request: 10% 503 (drawn among 502/503/504), 5% 429, 2% connections
  * dropped after the migration was applied, 2% dropped before, 3% of datasources INCOMPLETE on
- * their first applied migration, 2% ABORTED. The simulator's Retry-After is whole seconds: the
- * long variant waits the real second; the default one sends `Retry-After: 0` to stay fast.
+ * their first applied migration, 2% ABORTED. Issue 14 adds what Domo documents or a gateway does
+ * after the change: 2% answered 500/502/503/504 after it was applied, 2% connections reset after
+ * it, 1% records with a `state` Domo does not document, and for reversals 2% ABORTED and 3% of
+ * datasources INCOMPLETE on their first applied reversal. The simulator's Retry-After is whole
+ * seconds: the long variant waits the real second; the default one sends `Retry-After: 0` to stay
+ * fast.
  */
 export function faultMix(): Partial<FixtureFaults> {
   return {
@@ -29,6 +33,11 @@ export function faultMix(): Partial<FixtureFaults> {
     dropBeforeApply: 0.02,
     incompleteOnce: 0.03,
     aborted: 0.02,
+    status5xxAfterApply: 0.02,
+    resetAfterApply: 0.02,
+    unknownState: 0.01,
+    reverseAborted: 0.02,
+    reverseIncompleteOnce: 0.03,
   };
 }
 
@@ -44,22 +53,40 @@ export function seedsFrom(variable: string, fallback: readonly number[]): number
 
 /** Faults the simulator injected, for the figures in the issue note. */
 export interface FaultCounts {
+  /** 5xx answers before anything was decided (drawn, or `status-503-once`). */
   "5xx": number;
   "429": number;
   droppedBefore: number;
   droppedAfter: number;
+  /** Migrations that ended INCOMPLETE. */
   incomplete: number;
+  /** Migrations and reversals ABORTED (drawn, or refused as already done). */
   aborted: number;
+  /** Migrate/reverse POSTs decided, then answered 5xx. */
+  "5xxAfterApply": number;
+  /** Migrate/reverse POSTs decided, then their connection reset. */
+  resetAfter: number;
+  /** Migrate/reverse POSTs decided, then answered 200 with `state: "PENDING"`. */
+  unknownState: number;
+  reverseAborted: number;
+  reverseIncomplete: number;
 }
 
-export function faultsInjected(stats: SimStats): FaultCounts {
+/** Counts from the simulator's stats and its request log (which says whether a 5xx came after the decision). */
+export function faultsInjected(stats: SimStats, log: readonly RequestLogEntry[]): FaultCounts {
+  const after5xx = log.filter((entry) => entry.outcome === "fault-5xx" && entry.state !== null).length;
   return {
-    "5xx": stats.byOutcome["fault-5xx"],
+    "5xx": stats.byOutcome["fault-5xx"] - after5xx,
     "429": stats.byOutcome["rate-limited"],
     droppedBefore: stats.byOutcome["dropped-before"],
     droppedAfter: stats.byOutcome["dropped-after"],
     incomplete: stats.migrateStates.INCOMPLETE,
     aborted: stats.migrateStates.ABORTED + stats.reverseStates.ABORTED,
+    "5xxAfterApply": after5xx,
+    resetAfter: stats.byOutcome["reset-after"],
+    unknownState: stats.byOutcome["unknown-state"],
+    reverseAborted: stats.reverseStates.ABORTED,
+    reverseIncomplete: stats.reverseStates.INCOMPLETE,
   };
 }
 
@@ -111,6 +138,17 @@ export function checkAfterRun(
   if (options.result) {
     problems.push(...crashSigns(options.result));
     if (options.report) problems.push(...exitCodeProblems(options.result, options.report));
+  }
+  if (problems.length > 0 && process.env.FEDMIGRATE_CHAOS_DEBUG === "1") {
+    // Replaying a seed: the rows and requests of each datasource named by a violation.
+    for (const problem of problems) {
+      const id = problem.split(":")[0] ?? "";
+      const about = {
+        rows: rows.filter((r) => r.datasource_id === id),
+        requests: log.filter((e) => e.datasourceId === id),
+      };
+      console.log(JSON.stringify({ violation: problem, ...about }));
+    }
   }
   expect(problems, `invariants broken; replay with ${replay}`).toEqual([]);
   return [...new Set(inFlight.map((row) => row.datasource_id))];

@@ -100,3 +100,36 @@ describe("reversing an INCOMPLETE datasource without an answer", () => {
     expect(item.action).toBe("migrate");
   });
 });
+
+describe("a reversal answered INCOMPLETE whose re-attempt gets no answer", () => {
+  it("is listed migrated still: read back as not applied, and reversed by the next rollback", async () => {
+    const fixture = generateFixture({ count: 2, seed: 23 });
+    const first = fixture.datasources[0];
+    if (!first) throw new Error("no datasource");
+    first.reverseFault = "incomplete-once";
+    const id = first.id;
+    ws = await makeWorkspace(fixture);
+    const w = ws;
+    expect((await runCli(["migrate", w.manifest], w.env)).code).toBe(0);
+    // The first reversal ends INCOMPLETE; then every POST loses its connection before the server
+    // decides: the in-run re-attempt learns nothing from its answer.
+    const stop = w.sim.sim.onRequestEnd((entry) => {
+      if (entry.route === "reverse" && entry.datasourceId === id) {
+        stop();
+        w.sim.sim.update({ faults: { dropBeforeApply: 1 } });
+      }
+    });
+    const rollback = await runCli(["rollback", "--datasource", id, "--retries", "0"], w.env);
+    expect(rollback.code).toBe(1);
+    expect(w.sim.sim.state().get(id)?.status).toBe("MIGRATED");
+    const rows = reversalsOf(w, id);
+    expect(rows.map((row) => row.state)).toEqual(["INCOMPLETE", "FAILED"]);
+    expect(rows[1]?.error_message).toContain("the candidate list shows it did not take effect");
+
+    w.sim.sim.update({ faults: { dropBeforeApply: 0 } });
+    const again = await runCli(["rollback", "--datasource", id], w.env);
+    expect(again.code).toBe(0);
+    expect(w.sim.sim.state().get(id)?.status).toBe("V1");
+    expect(reversalsOf(w, id).map((row) => row.state)).toEqual(["INCOMPLETE", "FAILED", "COMPLETE"]);
+  });
+});

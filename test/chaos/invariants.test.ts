@@ -107,6 +107,46 @@ describe("serverSequenceViolations", () => {
       0,
     ],
     [
+      "the same after a 5xx or a reset that came after the change",
+      [
+        entry("migrate", "a", "INCOMPLETE", true),
+        entry("reverse", "a", "COMPLETE", true, "fault-5xx"),
+        entry("reverse", "a", "ABORTED", false),
+        entry("migrate", "a", "INCOMPLETE", true),
+        entry("reverse", "a", "COMPLETE", true, "reset-after"),
+        entry("reverse", "a", "ABORTED", false),
+      ],
+      0,
+    ],
+    [
+      "a reversal answered INCOMPLETE leaves it as it was: its re-attempt is no violation",
+      [
+        entry("migrate", "a", "COMPLETE", true),
+        entry("reverse", "a", "INCOMPLETE", true),
+        entry("reverse", "a", "COMPLETE", true),
+      ],
+      0,
+    ],
+    [
+      "a reversal decided INCOMPLETE, answer lost, then a reverse sent again and COMPLETE",
+      [
+        entry("migrate", "a", "COMPLETE", true),
+        entry("reverse", "a", "INCOMPLETE", true, "reset-after"),
+        entry("reverse", "a", "COMPLETE", true),
+        entry("reverse", "a", "ABORTED", false),
+      ],
+      1,
+    ],
+    [
+      "an answered reversal of an INCOMPLETE one, sent again",
+      [
+        entry("migrate", "a", "INCOMPLETE", true),
+        entry("reverse", "a", "COMPLETE", true),
+        entry("reverse", "a", "ABORTED", false),
+      ],
+      1,
+    ],
+    [
       "but not twice",
       [
         entry("migrate", "a", "INCOMPLETE", true),
@@ -143,6 +183,24 @@ describe("journalServerMismatches", () => {
       "an unconfirmable reversal of an INCOMPLETE one",
       [row("a", "V1_TO_V2", "INCOMPLETE"), row("a", "V2_TO_V1", "FAILED", "readback")],
       "V1",
+      0,
+    ],
+    [
+      "a reversal answered INCOMPLETE of a migrated one: still MIGRATED",
+      [row("a", "V1_TO_V2", "COMPLETE"), row("a", "V2_TO_V1", "INCOMPLETE")],
+      "MIGRATED",
+      0,
+    ],
+    [
+      "a reversal answered INCOMPLETE, but the server has it on V1",
+      [row("a", "V1_TO_V2", "COMPLETE"), row("a", "V2_TO_V1", "INCOMPLETE")],
+      "V1",
+      1,
+    ],
+    [
+      "a reversal answered INCOMPLETE of an INCOMPLETE one: still INCOMPLETE",
+      [row("a", "V1_TO_V2", "INCOMPLETE"), row("a", "V2_TO_V1", "INCOMPLETE")],
+      "INCOMPLETE",
       0,
     ],
     ["an unresolved request is skipped", [row("a", "V1_TO_V2", "IN_FLIGHT")], "MIGRATED", 0],

@@ -17,9 +17,13 @@ type ServerStatus = SimDatasourceState["status"];
  * decision on a datasource that is already MIGRATED (that is the "already migrated" ABORTED
  * answer: a re-sent migration that had taken effect), and a reverse never on one already on V1.
  *
- * One exception, forced by the API: a reversal of an INCOMPLETE datasource that got no answer
- * cannot be read back (the candidate list shows INCOMPLETE and V1 alike), so the only way to
- * learn whether it took effect is to send it again; one reverse on V1 may follow such a reversal.
+ * One exception, forced by the API: a reversal of an INCOMPLETE datasource that got no usable
+ * answer (none, a 5xx, an unreadable record) cannot be read back (the candidate list shows
+ * INCOMPLETE and V1 alike), so the only way to learn whether it took effect is to send it again;
+ * one reverse on V1 may follow such a reversal.
+ *
+ * A reversal decided INCOMPLETE (Domo: "failed after some changes"; it must be re-attempted)
+ * leaves the datasource listed as it was, as the simulator models it (README).
  */
 export function serverSequenceViolations(
   log: readonly RequestLogEntry[],
@@ -42,17 +46,25 @@ export function serverSequenceViolations(
       else violations.push(`${id}: a reverse reached the server while it was already on V1 (${entry.t})`);
     }
     if (entry.applied) {
-      if (entry.route === "reverse" && before === "INCOMPLETE" && entry.outcome === "dropped-after") {
+      if (entry.route === "reverse" && before === "INCOMPLETE" && UNUSABLE_ANSWERS.has(entry.outcome)) {
         unanswerable.add(id);
       }
-      status.set(
-        id,
-        entry.route === "reverse" ? "V1" : entry.state === "INCOMPLETE" ? "INCOMPLETE" : "MIGRATED",
-      );
+      if (entry.route === "migrate") status.set(id, entry.state === "INCOMPLETE" ? "INCOMPLETE" : "MIGRATED");
+      else if (entry.state === "COMPLETE") status.set(id, "V1");
     }
   }
   return violations;
 }
+
+/** How a decided request can end without an answer the client can read. */
+const UNUSABLE_ANSWERS: ReadonlySet<RequestLogEntry["outcome"]> = new Set([
+  "dropped-after",
+  "reset-after",
+  "hung-after",
+  "fault-5xx",
+  "unknown-state",
+  "client-closed",
+]);
 
 /** An attempt row as `SELECT *` gives it, with the column the checks need beyond the harness's. */
 type AttemptRowView = JournalAttempt & { resolved_by?: string | null };
@@ -60,7 +72,8 @@ type AttemptRowView = JournalAttempt & { resolved_by?: string | null };
 /**
  * The journal's latest state equals the server's truth: folding each datasource's final rows in
  * id order gives the statuses the journal allows, and the server's must be one of them. A
- * COMPLETE migrate means MIGRATED, an INCOMPLETE one INCOMPLETE, a COMPLETE reverse V1; ABORTED
+ * COMPLETE migrate means MIGRATED, an INCOMPLETE one INCOMPLETE, a COMPLETE reverse V1; an
+ * INCOMPLETE reverse leaves it as it was (the simulator lists a half-reversed one as before); ABORTED
  * and FAILED changed nothing, except a FAILED row read back from the candidate list, which cannot
  * tell V1 from INCOMPLETE: after a migration without answer the datasource may be INCOMPLETE,
  * after a reversal of an INCOMPLETE one it may be V1. Datasources with a row still IN_FLIGHT are
@@ -81,8 +94,8 @@ export function journalServerMismatches(
       inFlight.add(id);
     } else if (row.state === "COMPLETE") {
       allowed.set(id, new Set([row.direction === "V2_TO_V1" ? "V1" : "MIGRATED"]));
-    } else if (row.state === "INCOMPLETE") {
-      allowed.set(id, new Set([row.direction === "V2_TO_V1" ? "V1" : "INCOMPLETE"]));
+    } else if (row.state === "INCOMPLETE" && row.direction === "V1_TO_V2") {
+      allowed.set(id, new Set(["INCOMPLETE"]));
     } else if (row.state === "FAILED" && row.resolved_by === "readback") {
       if (row.direction === "V1_TO_V2") now.add("INCOMPLETE");
       else if (now.has("INCOMPLETE")) now.add("V1");

@@ -74,7 +74,15 @@ describe(`kill loop: migrate on ${ENTRIES} entries, SIGKILL at random moments, t
         seed: 1000 + seed,
         latencyMs: { min: 2, max: 10 },
         migrateLatencyMs: { min: 5, max: 40 },
-        faults: { rate5xx: 0.05, dropAfterApply: 0.02, dropBeforeApply: 0.02, incompleteOnce: 0.03 },
+        faults: {
+          rate5xx: 0.05,
+          dropAfterApply: 0.02,
+          dropBeforeApply: 0.02,
+          incompleteOnce: 0.03,
+          status5xxAfterApply: 0.02,
+          resetAfterApply: 0.02,
+          unknownState: 0.01,
+        },
       });
       const w = ws;
       const initial = serverStatuses(w.sim.sim.state());
@@ -119,7 +127,7 @@ describe(`kill loop: migrate on ${ENTRIES} entries, SIGKILL at random moments, t
       expect(w.attempts().filter((row) => row.state === "IN_FLIGHT")).toEqual([]);
       // Every datasource was changed from V1 to MIGRATED by one applied COMPLETE migration, or by an
       // INCOMPLETE one and then its re-attempt: never migrated again once MIGRATED (checked above).
-      const faults = faultsInjected(w.sim.stats());
+      const faults = faultsInjected(w.sim.stats(), w.sim.requestLog());
       console.log(
         JSON.stringify({
           killLoop: { seed, entries: ENTRIES },

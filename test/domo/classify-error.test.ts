@@ -45,6 +45,9 @@ describe("classifyError", () => {
     [{ method: "GET", networkError: "other" }, "transient"],
     [{ method: "POST", networkError: "other" }, "ambiguous"],
     [{ method: "GET" }, "other"],
+    [{ method: "GET", unreadableBody: true }, "other"],
+    [{ method: "POST", unreadableBody: true }, "ambiguous"],
+    [{ method: "POST", status: 200, unreadableBody: true }, "ambiguous"],
   ])("%o → %s", (input, expected) => {
     expect(classifyError(input)).toBe(expected);
   });

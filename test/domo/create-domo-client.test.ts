@@ -447,7 +447,8 @@ describe("createDomoClient: success statuses with the wrong body", () => {
   ])("%s on 200 is an error quoting status and body", async (_label, intercept, call, body, problem) => {
     intercept().reply(200, body as nock.Body);
     const error = await failure(call(client()));
-    expect(error).toMatchObject({ kind: "other", status: 200 });
+    // A POST answered 200 was processed: an unreadable record leaves open what it did (read back).
+    expect(error).toMatchObject({ kind: error.method === "POST" ? "ambiguous" : "other", status: 200 });
     expect(error.message).toMatch(/→ 200 OK, but the body is not /);
     expect(error.message).toMatch(problem);
     expect(error.message).toContain(JSON.stringify(body).slice(0, 20));
@@ -459,6 +460,16 @@ describe("createDomoClient: success statuses with the wrong body", () => {
       .reply(200, { ...record("COMPLETE"), state: "WEIRD" });
     const error = await failure(client().migrate(DS, "1", { catalog: "c", schema: "s", table: "t" }));
     expect(error.toe).toBe("DM4X9GT6H5-5ERQX-MPDO6");
+    expect(error.kind).toBe("ambiguous");
+    expect(error.message).toMatch(/"state" is the text "WEIRD".*; the request may have been applied$/);
+  });
+
+  it("an HTML page on 200 to a POST is ambiguous: it may have been applied", async () => {
+    domo().post(`${API_PATH}/${DS}/reverse`).reply(200, "<html><title>OK</title></html>", {
+      "content-type": "text/html",
+    });
+    const error = await failure(client().reverse(DS));
+    expect(error).toMatchObject({ kind: "ambiguous", status: 200 });
   });
 });
 

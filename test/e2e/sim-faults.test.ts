@@ -9,7 +9,7 @@ import { makeWorkspace, postsByDatasource, runCli, type Workspace } from "./cli-
  * The simulator's faults against the built CLI (executor, journal, reports), where the
  * executor already handles them: an answer lost after the change (reset, hang) is read back and
  * not sent twice, a hang before the change is retried, a revoked token stops the run (exit 4), a
- * record with an unknown state is an error, a reversal ABORTED or INCOMPLETE is reported so.
+ * record with an unknown state is read back like a lost answer, a reversal ABORTED or INCOMPLETE is reported so.
  */
 let ws: Workspace | undefined;
 afterEach(async () => {
@@ -96,22 +96,32 @@ describe("a token revoked in the middle of a run", () => {
 });
 
 describe("a record with an unknown state", () => {
-  it("is an error, not a success: the entry fails and the summary says why", async () => {
+  it("is not a success but may have been applied: read back, COMPLETE with one POST, its toe kept", async () => {
     const { fixture, id } = fixtureWith({ fault: "unknown-state-once" });
     ws = await makeWorkspace(fixture);
     const run = await runCli(["migrate", ws.manifest, "--json"], ws.env);
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(0);
+    const post = ws.sim.requestLog().find((e) => e.datasourceId === id && e.route === "migrate");
+    expect(post).toMatchObject({ outcome: "unknown-state", applied: true });
+    expect(postsByDatasource(ws).get(id)).toBe(1);
     const item = itemOf(run.stdout, id);
-    expect(item).toMatchObject({ outcome: "failed", state: "FAILED", httpStatus: 200 });
-    expect(item.errorMessage).toContain('"state" is the text "PENDING"');
-    expect(rowsOf(ws, id).at(-1)?.state).toBe("FAILED");
+    expect(item).toMatchObject({
+      outcome: "complete",
+      state: "COMPLETE",
+      httpStatus: 200,
+      resolvedBy: "readback",
+    });
+    expect(item.toe).toBe(post?.toe);
+    const row = rowsOf(ws, id).at(-1);
+    expect(row?.state).toBe("COMPLETE");
+    expect(row?.error_message).toContain('"state" is the text "PENDING"');
   });
 });
 
 describe("reversals that end ABORTED or INCOMPLETE", () => {
   it.each([
     ["aborted-always", "aborted", "ABORTED", "MIGRATED"],
-    ["incomplete-always", "incomplete", "INCOMPLETE", "INCOMPLETE"],
+    ["incomplete-always", "incomplete", "INCOMPLETE", "MIGRATED"],
   ] as const)(
     "reverseFault %s: rollback reports the entry %s (exit 1)",
     async (reverseFault, outcome, state, status) => {

@@ -147,28 +147,36 @@ describe("reversals that end ABORTED or INCOMPLETE", () => {
     expect(s.stats().reversals).toBe(0);
   });
 
-  it("reverseFault incomplete-once: changed then failed, listed not migrated; a re-attempt completes it", async () => {
+  it("reverseFault incomplete-once: changed then failed, listed as before (migrated); a re-attempt completes it", async () => {
     const { s, api } = await start(fixture({ migrated: true, reverseFault: "incomplete-once" }));
     const first = await api.reverse("ds");
     expect(first.state).toBe("INCOMPLETE");
     expect(first.errorMessage).toContain("Reversal failed after the datasource was changed");
-    expect(statusOf(s)).toBe("INCOMPLETE");
+    expect(statusOf(s)).toBe("MIGRATED");
     expect(lastLog(s)).toMatchObject({ route: "reverse", state: "INCOMPLETE", applied: true });
     expect((await api.listCandidates("12")).find((c) => c.id === "ds")).toMatchObject({
-      migrated: false,
-      migrationDate: null,
+      migrated: true,
     });
     expect((await api.reverse("ds")).state).toBe("COMPLETE");
     expect(statusOf(s)).toBe("V1");
     expect(s.stats().reverseStates).toEqual({ COMPLETE: 1, INCOMPLETE: 1, ABORTED: 0 });
   });
 
-  it("reverseFault incomplete-always: every reversal is INCOMPLETE; a migrate can re-attempt", async () => {
+  it("reverseFault incomplete-always: every reversal is INCOMPLETE; it stays listed migrated", async () => {
     const { s, api } = await start(fixture({ migrated: true, reverseFault: "incomplete-always" }));
     expect((await api.reverse("ds")).state).toBe("INCOMPLETE");
     expect((await api.reverse("ds")).state).toBe("INCOMPLETE");
+    expect(statusOf(s)).toBe("MIGRATED");
+    expect((await api.migrate("ds", "12", TABLE)).state).toBe("ABORTED");
+  });
+
+  it("a reversal INCOMPLETE of a datasource whose migration was INCOMPLETE leaves it INCOMPLETE", async () => {
+    const { s, api } = await start(fixture({ fault: "incomplete-once", reverseFault: "incomplete-once" }));
+    expect((await api.migrate("ds", "12", TABLE)).state).toBe("INCOMPLETE");
+    expect((await api.reverse("ds")).state).toBe("INCOMPLETE");
     expect(statusOf(s)).toBe("INCOMPLETE");
-    expect((await api.migrate("ds", "12", TABLE)).state).toBe("COMPLETE");
+    expect((await api.reverse("ds")).state).toBe("COMPLETE");
+    expect(statusOf(s)).toBe("V1");
   });
 
   it("the shares: reverseAborted answers reversals ABORTED, reverseIncompleteOnce ends a datasource's first INCOMPLETE", async () => {
