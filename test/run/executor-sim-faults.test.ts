@@ -13,7 +13,7 @@ import { type ExecuteOptions, type ExecuteResult, executeItems } from "../../src
 import { StopController } from "../../src/run/stop-controller.js";
 import type { WorkItem } from "../../src/run/types.js";
 import type { DatasourceFault, Fixture, ReverseFault } from "../../src/sim/fixture.js";
-import { generateFixture } from "../../src/sim/generate-fixture.js";
+import { generateFixture } from "../helpers/generate-fixture.js";
 import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
 
 /**
