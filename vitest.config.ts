@@ -15,6 +15,7 @@ const SLOW = [
   "test/packaging/**/*.test.ts",
   "test/e2e/report-browser.test.ts",
   "test/e2e/sim-browser-attack.test.ts",
+  "test/terminal/**/*.test.ts",
   // The executor against the simulator's token bucket on the real clock: seconds of wall time.
   "test/run/adaptive-concurrency.test.ts",
 ];
