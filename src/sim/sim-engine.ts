@@ -284,16 +284,18 @@ export class SimEngine {
       this.#unanswered(x, "hung-before");
       return;
     }
+    // One reading of the clock: the record's endTime is the candidate's migrationDate.
+    const decidedAt = isoWithOffset(this.#now());
     const decision = this.state.migrate(
       datasourceId,
       x.accountId ?? "",
       target,
       { abort: draws.aborted < faults.aborted, incompleteOnceShare: faults.incompleteOnce },
-      isoWithOffset(this.#now()),
+      decidedAt,
     );
     this.requests.counters.migrateStates[decision.state]++;
     if (decision.applied) this.requests.counters.migrations++;
-    this.#answer(x, "V1_TO_V2", decision, draws, decision.firstApply ? ds?.fault : undefined);
+    this.#answer(x, "V1_TO_V2", decision, draws, decision.firstApply ? ds?.fault : undefined, decidedAt);
   }
 
   #reverse(x: Exchange, draws: Draws): void {
@@ -313,7 +315,7 @@ export class SimEngine {
     });
     this.requests.counters.reverseStates[decision.state]++;
     if (decision.applied) this.requests.counters.reversals++;
-    this.#answer(x, "V2_TO_V1", decision, draws, undefined);
+    this.#answer(x, "V2_TO_V1", decision, draws, undefined, isoWithOffset(this.#now()));
   }
 
   /**
@@ -327,6 +329,7 @@ export class SimEngine {
     decision: SimDecision,
     draws: Draws,
     onceFault: DatasourceFault | undefined,
+    decidedAt: string,
   ): void {
     x.applied = decision.applied;
     x.state = decision.state;
@@ -337,7 +340,7 @@ export class SimEngine {
       startTime: isoWithOffset(x.arrivalMs),
       state: decision.state as string,
       errorMessage: decision.errorMessage,
-      endTime: isoWithOffset(this.#now()),
+      endTime: decidedAt,
     };
     const faults = this.#fixture.faults;
     if (draws.dropAfter < faults.dropAfterApply || onceFault === "drop-after-apply-once") {

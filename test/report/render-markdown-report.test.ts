@@ -71,7 +71,7 @@ describe("renderMarkdownReport", () => {
         "",
         "| datasource | name | account | target | state | attempts | toe |",
         "| --- | --- | --- | --- | --- | ---: | --- |",
-        "| ok | Table ok | 12 | ANALYTICS.PUBLIC.T\\_ok | COMPLETE | 1 | TOE-ok-2 |",
+        "| ok | Table ok | 12 | ANALYTICS.PUBLIC.T\\_ok | COMPLETE | 1 | TOE-ok-0 |",
         "| bad | &lt;script&gt;alert(1)&lt;/script&gt; \\| pipes | 12 | ANALYTICS.PUBLIC.T\\_bad | ABORTED | 1 | TOE-BAD |",
         "| half | Table half | 12 | ANALYTICS.PUBLIC.T\\_half | INCOMPLETE | 1 | TOE-HALF |",
         "| net | Table net | 12 | ANALYTICS.PUBLIC.T\\_net | FAILED | 1 | — |",

@@ -52,7 +52,8 @@ export function anAttemptRow(
     tableName: `T_${datasourceId}`,
     attempt: 1,
     startedAt: at(startMs),
-    toe: answered ? `TOE-${datasourceId}-${nextId}` : null,
+    // The toe from the row's own facts, not the counter: unit tests share one process.
+    toe: answered ? `TOE-${datasourceId}-${startMs}` : null,
     state,
     errorMessage: state === "COMPLETE" || state === "IN_FLIGHT" ? null : `${datasourceId} went ${state}`,
     httpStatus: answered ? 200 : state === "FAILED" ? 503 : null,
