@@ -2,6 +2,7 @@ import { readFileSync, statfsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { FedmigrateError } from "../errors.js";
+import { formatDuration } from "../format-duration.js";
 import type { LockOwner } from "./types.js";
 
 /** The journal cannot be opened, read or written (exit 1). Names the file and what to do. */
@@ -156,9 +157,4 @@ function diskFull(path: string): boolean {
   } catch {
     return false;
   }
-}
-
-function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? "" : "s"}`;
-  return `${Math.round(ms / 1000)} seconds`;
 }

@@ -62,8 +62,6 @@ export interface Journal {
    * changed it (COMPLETE or INCOMPLETE), when no COMPLETE V2_TO_V1 came after it. In id order.
    */
   reversible(domain: string): AttemptRow[];
-  /** A sha256 (hex) over the journal state planning depends on for `domain` (`plan --out`). */
-  stateHash(domain: string): string;
 
   /** The head of the hash chain (seq 0 and hash "" for a journal without final rows). */
   chainHead(): ChainHead;

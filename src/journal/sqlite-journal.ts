@@ -3,7 +3,6 @@ import { auditJournal, type JournalAudit } from "./audit-journal.js";
 import type { Journal, LatestStatesFilter } from "./journal.js";
 import { appendToChain, type ChainHead, readChainHead } from "./journal-chain.js";
 import { JournalError, journalErrorFrom } from "./journal-error.js";
-import { journalStateHash } from "./journal-state-hash.js";
 import {
   type AcquireLockOptions,
   acquireLock,
@@ -65,8 +64,6 @@ interface Statements {
   latestAny: AttemptQuery<[LatestParams]>;
   latestAnyOfDomain: AttemptQuery<[LatestParams & { domain: string }]>;
   reversible: AttemptQuery<[{ domain: string }]>;
-  maxId: Database.Statement<[string], number>;
-  inFlightIds: Database.Statement<[string], number>;
 }
 
 /** A prepared query of attempt rows. */
@@ -223,15 +220,6 @@ export class SqliteJournal implements Journal {
     );
   }
 
-  stateHash(domain: string): string {
-    return this.guard(`hashing the journal state of ${domain}`, () =>
-      journalStateHash(domain, {
-        maxId: this.statements.maxId.get(domain) ?? 0,
-        inFlightIds: this.statements.inFlightIds.all(domain),
-      }),
-    );
-  }
-
   chainHead(): ChainHead {
     return this.guard("reading the head of its hash chain", () => readChainHead(this.db));
   }
@@ -362,14 +350,6 @@ function prepareStatements(db: Database.Database): Statements {
            AND (last_complete_reverse_id IS NULL OR last_complete_reverse_id < last_applied_migrate_id))
        ORDER BY id`,
     ),
-    maxId: db
-      .prepare<[string], number>("SELECT coalesce(MAX(last_id), 0) FROM item_latest WHERE domain = ?")
-      .pluck(),
-    inFlightIds: db
-      .prepare<[string], number>(
-        "SELECT id FROM attempts WHERE domain = ? AND state = 'IN_FLIGHT' ORDER BY id",
-      )
-      .pluck(),
   };
 }
 

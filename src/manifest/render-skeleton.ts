@@ -1,4 +1,5 @@
 import type { Account, Candidate } from "../domo/types.js";
+import { plural } from "../report/plural.js";
 
 /** One V2 account and the candidates it lists, as `discover` read them. */
 export interface SkeletonSource {
@@ -272,8 +273,4 @@ function cleanName(name: string): string {
 /** Server text inside a comment: one line, whatever it holds. */
 function comment(text: string): string {
   return text.replace(/[\p{Cc}\u2028\u2029]+/gu, " ");
-}
-
-function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
 }

@@ -1,12 +1,8 @@
+import { formatDuration } from "../format-duration.js";
 import type { AttemptState } from "../journal/types.js";
 import { reportPageAssets } from "./html/report-page-assets.js";
-import {
-  formatDuration,
-  type RunView,
-  type RunViewEntry,
-  type TimelineAttempt,
-  type TimelinePause,
-} from "./run-view.js";
+import { plural } from "./plural.js";
+import type { RunView, RunViewEntry, TimelineAttempt, TimelinePause } from "./run-view.js";
 
 /** Options of `renderHtmlReport`. */
 export interface HtmlReportOptions {
@@ -74,7 +70,7 @@ export function renderHtmlReport(view: RunView, options: HtmlReportOptions): str
     `<style>${assets.style}</style>`,
     "</head><body><main>",
     `<h1>${reverse ? "Rollback" : "Migration"} run <span class="m">${esc(run.id)}</span> <span class="badge b-${esc(run.status)}">${esc(run.status)}</span></h1>`,
-    `<p class="sub">${esc(run.domain)} · ${reverse ? "reversals, Federated V2 → V1" : "migrations, Federated V1 → V2"} · ${view.entries.length} ${plural(view.entries.length, "entry", "entries")} sent</p>`,
+    `<p class="sub">${esc(run.domain)} · ${reverse ? "reversals, Federated V2 → V1" : "migrations, Federated V1 → V2"} · ${plural(view.entries.length, "entry", "entries")} sent</p>`,
     renderMetadata(view),
     renderTiles(view),
     renderFailures(view, options.maxFailures ?? 500),
@@ -242,7 +238,7 @@ function renderTimelineSection(view: RunView, options: HtmlReportOptions): strin
     timeline.attempts.length <= (options.maxTimelineBars ?? 2000) &&
     timeline.lanes <= (options.maxTimelineLanes ?? 64);
   const pausedMs = timeline.pauses.reduce((sum, p) => sum + (p.endMs - p.startMs), 0);
-  const summary = `<p class="note">${timeline.attempts.length} ${plural(timeline.attempts.length, "request", "requests")} over ${esc(formatDuration(timeline.spanMs))} from ${esc(iso(timeline.originMs))}; peak concurrency ${timeline.lanes}; ${view.retryCount} ${plural(view.retryCount, "retry", "retries")}; ${view.rateLimitCount} rate limited (429); ${timeline.pauses.length} ${plural(timeline.pauses.length, "pause", "pauses")} with nothing in flight${timeline.pauses.length > 0 ? ` (${esc(formatDuration(pausedMs))} in all)` : ""}.${bars ? " Each bar is one request, on the first free lane; hover for details." : " Too many requests for one bar each: the chart shows requests in flight over time."}</p>`;
+  const summary = `<p class="note">${plural(timeline.attempts.length, "request")} over ${esc(formatDuration(timeline.spanMs))} from ${esc(iso(timeline.originMs))}; peak concurrency ${timeline.lanes}; ${plural(view.retryCount, "retry", "retries")}; ${view.rateLimitCount} rate limited (429); ${plural(timeline.pauses.length, "pause")} with nothing in flight${timeline.pauses.length > 0 ? ` (${esc(formatDuration(pausedMs))} in all)` : ""}.${bars ? " Each bar is one request, on the first free lane; hover for details." : " Too many requests for one bar each: the chart shows requests in flight over time."}</p>`;
   return [
     head,
     summary,
@@ -450,8 +446,4 @@ function iso(ms: number): string {
 function clock(ms: number, step: number): string {
   const text = iso(ms);
   return step < 1000 ? text.slice(11, 23) : text.slice(11, 19);
-}
-
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : many;
 }

@@ -1,5 +1,6 @@
+import { formatDuration } from "../format-duration.js";
 import type { AttemptState } from "../journal/types.js";
-import { formatDuration, type RunView } from "./run-view.js";
+import type { RunView } from "./run-view.js";
 import { terminalSafe } from "./terminal-safe.js";
 
 /** Options of `renderMarkdownReport`. */

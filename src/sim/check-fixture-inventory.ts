@@ -1,4 +1,5 @@
-import { describe, type FixtureChecker } from "./fixture-checker.js";
+import { describeValue } from "../describe-value.js";
+import type { FixtureChecker } from "./fixture-checker.js";
 import {
   DATASOURCE_FAULTS,
   type DatasourceFault,
@@ -48,7 +49,7 @@ function checkAccounts(c: FixtureChecker, value: unknown): FixtureAccount[] {
     return [];
   }
   if (!Array.isArray(value)) {
-    c.fail(["accounts"], `must be a list, got ${describe(value)}`);
+    c.fail(["accounts"], `must be a list, is ${describeValue(value)}`);
     return [];
   }
   const accounts: FixtureAccount[] = [];
@@ -86,7 +87,7 @@ function checkDatasources(
     return [];
   }
   if (!Array.isArray(value)) {
-    c.fail(["datasources"], `must be a list, got ${describe(value)}`);
+    c.fail(["datasources"], `must be a list, is ${describeValue(value)}`);
     return [];
   }
   const accountById = new Map(accounts.map((account) => [account.id, account]));
@@ -106,7 +107,7 @@ function checkDatasources(
     let migrated = false;
     if (record.migrated !== undefined) {
       if (typeof record.migrated === "boolean") migrated = record.migrated;
-      else c.fail([...path, "migrated"], `must be true or false, got ${describe(record.migrated)}`);
+      else c.fail([...path, "migrated"], `must be true or false, is ${describeValue(record.migrated)}`);
     }
     const candidateOf = checkCandidateOf(c, record.candidateOf, [...path, "candidateOf"], type, accountById);
     const isCandidate = (accountId: string) => candidateOf === undefined || candidateOf.includes(accountId);

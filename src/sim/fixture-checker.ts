@@ -1,3 +1,5 @@
+import { describeValue } from "../describe-value.js";
+import { suggestKey } from "../manifest/suggest-key.js";
 import {
   FAULT_SHARE_KEYS,
   type FixtureFaults,
@@ -21,12 +23,12 @@ export class FixtureChecker {
 
   record(value: unknown, path: Path, known: readonly string[]): Record<string, unknown> | undefined {
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return this.fail(path, `must be a mapping, got ${describe(value)}`);
+      return this.fail(path, `must be a mapping, is ${describeValue(value)}`);
     }
     const record = value as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (known.includes(key)) continue;
-      const near = suggest(key, known);
+      const near = suggestKey(key, known);
       this.fail(
         [...path, key],
         `unknown key${near ? ` (did you mean "${near}"?)` : ""}; known keys: ${known.join(", ")}`,
@@ -36,7 +38,7 @@ export class FixtureChecker {
   }
 
   string(value: unknown, path: Path): string | undefined {
-    if (typeof value !== "string") return this.fail(path, `must be a string, got ${describe(value)}`);
+    if (typeof value !== "string") return this.fail(path, `must be a string, is ${describeValue(value)}`);
     if (value === "") return this.fail(path, "must not be empty");
     if (hasControlCharacter(value)) return this.fail(path, "must not contain control characters");
     return value;
@@ -44,7 +46,7 @@ export class FixtureChecker {
 
   share(value: unknown, path: Path): number | undefined {
     if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 1) {
-      return this.fail(path, `must be a share between 0 and 1, got ${describe(value)}`);
+      return this.fail(path, `must be a share between 0 and 1, is ${describeValue(value)}`);
     }
     return value;
   }
@@ -58,7 +60,7 @@ export class FixtureChecker {
     ) {
       return this.fail(
         path,
-        `must be a non-negative ${integer ? "integer" : "number"}, got ${describe(value)}`,
+        `must be a non-negative ${integer ? "integer" : "number"}, is ${describeValue(value)}`,
       );
     }
     return value;
@@ -70,7 +72,7 @@ export class FixtureChecker {
       return ms === undefined ? undefined : { min: ms, max: ms };
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return this.fail(path, `must be milliseconds or { min, max }, got ${describe(value)}`);
+      return this.fail(path, `must be milliseconds or { min, max }, is ${describeValue(value)}`);
     }
     const record = this.record(value, path, ["min", "max"]);
     if (!record) return undefined;
@@ -84,12 +86,13 @@ export class FixtureChecker {
   /** One of `allowed` (a mode, a fault name…). */
   oneOf<T extends string>(value: unknown, path: Path, allowed: readonly T[]): T | undefined {
     if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as T;
-    return this.fail(path, `must be one of ${allowed.join(", ")}, got ${describe(value)}`);
+    return this.fail(path, `must be one of ${allowed.join(", ")}, is ${describeValue(value)}`);
   }
 
   /** A list of distinct non-empty strings. */
   stringList(value: unknown, path: Path, what: string): string[] | undefined {
-    if (!Array.isArray(value)) return this.fail(path, `must be a list of ${what}, got ${describe(value)}`);
+    if (!Array.isArray(value))
+      return this.fail(path, `must be a list of ${what}, is ${describeValue(value)}`);
     const list: string[] = [];
     value.forEach((item, index) => {
       const text = this.string(item, [...path, index]);
@@ -121,11 +124,11 @@ export class FixtureChecker {
     if (!record) return undefined;
     const perSecond = record.perSecond;
     if (typeof perSecond !== "number" || !Number.isFinite(perSecond) || perSecond <= 0) {
-      return this.fail([...path, "perSecond"], `must be a positive number, got ${describe(perSecond)}`);
+      return this.fail([...path, "perSecond"], `must be a positive number, is ${describeValue(perSecond)}`);
     }
     const burst = record.burst ?? Math.max(1, Math.ceil(perSecond));
     if (typeof burst !== "number" || !Number.isInteger(burst) || burst < 1) {
-      return this.fail([...path, "burst"], `must be a positive integer, got ${describe(burst)}`);
+      return this.fail([...path, "burst"], `must be a positive integer, is ${describeValue(burst)}`);
     }
     return { perSecond, burst };
   }
@@ -146,41 +149,4 @@ function hasControlCharacter(text: string): boolean {
     if (code < 0x20 || code === 0x7f) return true;
   }
   return false;
-}
-
-export function describe(value: unknown): string {
-  if (value === undefined) return "nothing";
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  return `${typeof value} ${String(value)}`;
-}
-
-/** The known key closest to a typo, if it is close (edit distance ≤ 2). */
-function suggest(key: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of known) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] ?? 0;
-      row[j] = Math.min(above + 1, (row[j - 1] ?? 0) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length] ?? 0;
 }

@@ -74,8 +74,9 @@ export {
   type UnknownIdAnswer,
 } from "./fixture-types.js";
 
+import { describeValue } from "../describe-value.js";
 import { checkFixtureInventory } from "./check-fixture-inventory.js";
-import { describe, FixtureChecker, formatFixturePath } from "./fixture-checker.js";
+import { FixtureChecker, formatFixturePath } from "./fixture-checker.js";
 import { FixtureError } from "./fixture-error.js";
 import {
   FAULT_SHARE_KEYS,
@@ -155,7 +156,7 @@ export function checkFixture(input: unknown): FixtureCheck {
   let seed = 1;
   if (root.seed !== undefined) {
     if (typeof root.seed !== "number" || !Number.isSafeInteger(root.seed)) {
-      c.fail(["seed"], `must be an integer, got ${describe(root.seed)}`);
+      c.fail(["seed"], `must be an integer, is ${describeValue(root.seed)}`);
     } else {
       seed = root.seed;
     }

@@ -67,7 +67,7 @@ describe("acquireLock", () => {
     expect(error.message).toContain(`pid ${process.pid} on host build-1`);
     expect(error.message).toContain("started 2025-06-01T11:58:00.000Z");
     expect(error.hint).toMatch(/Wait for that run to finish/);
-    expect(error.hint).toContain("more than 2 minutes old");
+    expect(error.hint).toContain("more than 2 min 00 s old");
     expect(second.lockHolder()).toEqual(holder);
   });
 
@@ -155,7 +155,7 @@ describe("acquireLock", () => {
     } catch (error) {
       hint = (error as JournalLockedError).hint;
     }
-    expect(hint).toContain("more than 10 seconds old");
+    expect(hint).toContain("more than 10.0 s old");
     expect(
       second.acquireLock(owner("run-new"), { now: () => NOW, staleAfterMs: 4000 }).takenOverFrom?.runId,
     ).toBe("run-old");

@@ -2,7 +2,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Direction } from "../../src/domo/types.js";
 import type { Journal } from "../../src/journal/journal.js";
 import { JournalError } from "../../src/journal/journal-error.js";
-import { emptyJournalStateHash } from "../../src/journal/journal-state-hash.js";
 import type { AttemptRow, AttemptState } from "../../src/journal/types.js";
 import { anAttempt, aResult, aRun, cleanUp, DOMAIN, freshJournal, record } from "./journal-fixtures.js";
 
@@ -314,28 +313,6 @@ describe("reversible", () => {
     record(journal, "run-1", "ds-1", "V2_TO_V1", "COMPLETE");
     expect(journal.reversible(OTHER_DOMAIN).map((row) => row.datasourceId)).toEqual(["ds-1"]);
     expect(journal.reversible(DOMAIN)).toEqual([]);
-  });
-});
-
-describe("stateHash", () => {
-  it("changes with every append and completion on its domain, and only on its domain", () => {
-    const journal = journalWithRuns("run-1");
-    const empty = journal.stateHash(DOMAIN);
-    expect(empty).toBe(emptyJournalStateHash(DOMAIN));
-    expect(empty).toMatch(/^[0-9a-f]{64}$/);
-    expect(emptyJournalStateHash(OTHER_DOMAIN)).not.toBe(empty);
-
-    const id = record(journal, "run-1", "ds-1", "V1_TO_V2", "IN_FLIGHT");
-    const appended = journal.stateHash(DOMAIN);
-    expect(appended).not.toBe(empty);
-    expect(journal.stateHash(DOMAIN)).toBe(appended);
-
-    journal.completeAttempt(id, aResult("COMPLETE"));
-    const completed = journal.stateHash(DOMAIN);
-    expect(completed).not.toBe(appended);
-
-    record(journal, "run-1", "ds-1", "V1_TO_V2", "COMPLETE", { domain: OTHER_DOMAIN });
-    expect(journal.stateHash(DOMAIN)).toBe(completed);
   });
 });
 

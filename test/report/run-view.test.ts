@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AttemptRow } from "../../src/journal/types.js";
-import { buildRunView, formatDuration } from "../../src/report/run-view.js";
+import { buildRunView } from "../../src/report/run-view.js";
 import { anAttemptRow, aRunRow, T0 } from "./report-fixtures.js";
 
 describe("buildRunView entries", () => {
@@ -273,21 +273,5 @@ describe("buildRunView concurrency buckets", () => {
     expect(spanMs).toBe(0);
     expect(buckets).toHaveLength(1);
     expect(buckets[0]).toMatchObject({ max: 1, finished: 1 });
-  });
-});
-
-describe("formatDuration", () => {
-  it.each([
-    [0, "0 ms"],
-    [850, "850 ms"],
-    [1000, "1.0 s"],
-    [12_345, "12.3 s"],
-    [60_000, "1 min 00 s"],
-    [245_000, "4 min 05 s"],
-    [3_600_000, "1 h 00 min"],
-    [7_380_000, "2 h 03 min"],
-    [Number.NaN, "—"],
-  ])("%d ms → %s", (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
   });
 });

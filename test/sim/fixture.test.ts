@@ -124,7 +124,7 @@ describe("parseFixture", () => {
       "a numeric table",
       { ...MINIMAL, datasources: [{ ...MINIMAL.datasources[0], table: 123 }] },
       "datasources[0].table",
-      /must be a string, got number 123/,
+      /must be a string, is the number 123/,
     ],
     [
       "a control character",
@@ -315,7 +315,7 @@ describe("parseFixtureYaml", () => {
     expect(error?.issues).toEqual([
       {
         path: "faults.rate5xx",
-        message: "must be a share between 0 and 1, got number 2",
+        message: "must be a share between 0 and 1, is the number 2",
         line: 3,
         column: 12,
       },
@@ -325,7 +325,7 @@ describe("parseFixtureYaml", () => {
         line: 11,
         column: 12,
       },
-      { path: "datasources[0].table", message: "must be a string, got nothing", line: 7, column: 5 },
+      { path: "datasources[0].table", message: "must be a string, is missing", line: 7, column: 5 },
     ]);
     expect(error?.message).toContain("  3:12: faults.rate5xx: must be a share");
   });
