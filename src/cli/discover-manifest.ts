@@ -5,10 +5,10 @@ import type { DomainInfo } from "../config/resolve-domain.js";
 import { UsageError } from "../errors.js";
 import { buildSkeleton, renderSkeleton, type Skeleton } from "../manifest/render-skeleton.js";
 import { plural } from "../report/plural.js";
+import { type Inventory, readInventory } from "../run/read-inventory.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
 import { ExitCode } from "./exit-codes.js";
-import { type Inventory, readInventory } from "./read-inventory.js";
 import {
   apiRuntime,
   type ConfigArgs,

@@ -9,9 +9,9 @@ import { FedmigrateError } from "../errors.js";
 import { journalExists, openJournal } from "../journal/open-journal.js";
 import { DEFAULT_LOCK_STALE_AFTER_MS, processIsAlive } from "../journal/run-lock.js";
 import { READABLE_FROM_VERSION, SCHEMA_VERSION } from "../journal/schema.js";
+import { type Inventory, readInventory } from "../run/read-inventory.js";
 import type { CliIo } from "./context.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
-import { type Inventory, readInventory } from "./read-inventory.js";
 import {
   type ApiRuntime,
   apiRuntime,
