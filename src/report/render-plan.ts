@@ -28,14 +28,10 @@ export interface PlanView {
   applyCommand?: string | undefined;
 }
 
-/** The plan as text: the entries that would do something, then a summary and the next step. */
-export function renderPlan(plan: Plan, view: PlanView): string {
-  return [...renderPlanChunks(plan, view)].join("");
-}
-
 /**
- * `renderPlan`'s text in pieces, to write as they come: a 50,000-entry plan is tens of MB. Like
- * `terraform plan`, the entries that change nothing are counted, not listed (unless `showAll`).
+ * The plan as text, in pieces to write as they come (a 50,000-entry plan is tens of MB): the
+ * entries that would do something, then a summary and the next step. Like `terraform plan`, the
+ * entries that change nothing are counted, not listed (unless `showAll`).
  */
 export function* renderPlanChunks(plan: Plan, view: PlanView): Generator<string> {
   const listed = view.showAll ? plan.items : plan.items.filter((item) => item.action !== "skip");

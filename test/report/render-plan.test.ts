@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Plan, PlanAction, PlannedItem } from "../../src/plan/types.js";
-import { renderPlan } from "../../src/report/render-plan.js";
+import { type PlanView, renderPlanChunks } from "../../src/report/render-plan.js";
 import { displayWidth } from "../../src/report/render-table.js";
 
 function item(i: number, action: PlanAction): PlannedItem {
@@ -27,9 +27,12 @@ function plan(actions: PlanAction[]): Plan {
   return { domain: "acme.domo.com", online: true, includeRolledBack: false, items, counts };
 }
 
+/** The chunks joined: the whole text. */
+const renderPlan = (p: Plan, view: PlanView): string => [...renderPlanChunks(p, view)].join("");
+
 const THIRTY_SIX: PlanAction[] = [...Array(33).fill("skip"), "migrate", "migrate", "blocked"];
 
-describe("renderPlan", () => {
+describe("renderPlanChunks", () => {
   it("lists what would do something and counts the unchanged, as terraform plan does", () => {
     const text = renderPlan(plan(THIRTY_SIX), {
       layout: { colour: false },
