@@ -186,8 +186,3 @@ export function createServerTextCleaner(secrets?: Iterable<string>): ServerTextC
   };
   return { text, value };
 }
-
-/** A server's string, ready to store or print, with the registered secrets redacted. */
-export function cleanServerText(text: string): string {
-  return showControlCharacters(redactSecrets(text));
-}

@@ -16,7 +16,7 @@ import type {
   ParseResult,
 } from "./types.js";
 
-export type { LoadedManifests, ManifestEntry, ManifestFileSummary, ManifestIssue } from "./types.js";
+export type { LoadedManifests, ManifestFileSummary, ManifestIssue } from "./types.js";
 
 /** A manifest larger than this is refused before it is read: 50,000 entries take about 5 MiB. */
 export const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;

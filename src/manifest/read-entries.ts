@@ -104,7 +104,7 @@ export function readEntries(
 }
 
 /** Reads one entry; its issues carry its label, known once the datasource is read. */
-export function readEntry(
+function readEntry(
   ctx: ParseContext,
   item: unknown,
   index: number,

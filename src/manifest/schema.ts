@@ -21,7 +21,7 @@ export const CONTROL_CHARACTER = /\p{Cc}/u;
 const NO_CONTROL_CHARACTERS = "^[^\\u0000-\\u001F\\u007F-\\u009F]+$";
 
 /** What `schema` is sent as when the manifest gives a YAML null: Domo's word for "no schema". */
-export const NULL_SCHEMA = "NULL";
+const NULL_SCHEMA = "NULL";
 
 /**
  * How a field's YAML value is read.
@@ -37,7 +37,7 @@ export type FieldKind = "id" | "identifier" | "label" | "text" | "version" | "de
 
 /** One field of a manifest entry. */
 export interface EntryFieldSpec {
-  readonly kind: "id" | "identifier" | "label";
+  readonly kind: Extract<FieldKind, "id" | "identifier" | "label">;
   /** Must every entry have it once defaults apply? */
   readonly required: boolean;
   /** May `defaults` give it? */
@@ -49,7 +49,7 @@ export interface EntryFieldSpec {
 
 /** One top-level field of a manifest. */
 export interface TopFieldSpec {
-  readonly kind: "version" | "text" | "defaults" | "entries";
+  readonly kind: Exclude<FieldKind, EntryFieldSpec["kind"]>;
   readonly required: boolean;
   readonly description: string;
 }

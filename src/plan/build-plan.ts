@@ -38,7 +38,7 @@ export function buildPlan(input: BuildPlanInput): Plan {
   };
 }
 
-export function countActions(items: readonly { action: PlanAction }[]): PlanCounts {
+function countActions(items: readonly { action: PlanAction }[]): PlanCounts {
   const counts: PlanCounts = { migrate: 0, skip: 0, held: 0, blocked: 0 };
   for (const item of items) counts[item.action] += 1;
   return counts;
@@ -199,7 +199,7 @@ function isAfter(row: AttemptRow, other: AttemptRow | undefined): boolean {
 }
 
 /** The fields that differ between the manifest entry and the recorded COMPLETE migration. */
-export function describeDrift(entry: PlanEntry, recorded: AttemptRow): string | undefined {
+function describeDrift(entry: PlanEntry, recorded: AttemptRow): string | undefined {
   const changes: string[] = [];
   const compare = (field: string, now: string, then: string | null) => {
     if (then !== null && now !== then)

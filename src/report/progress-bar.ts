@@ -14,7 +14,7 @@ export interface Progress {
 export const noProgress: Progress = { itemDone() {}, retried() {}, stop() {} };
 
 /** How long, in words: `45s`, `3m05s`, `1h02m`. */
-export function shortDuration(ms: number): string {
+function shortDuration(ms: number): string {
   const seconds = Math.max(0, Math.round(ms / 1000));
   if (seconds < 60) return `${seconds}s`;
   const minutes = Math.floor(seconds / 60);

@@ -10,7 +10,7 @@ type Item = RunReport["items"][number];
  * are shown as escapes (`\x1b`; XML 1.0 cannot even hold most of them) and so is any character
  * XML forbids (a lone surrogate, U+FFFE/FFFF). In an attribute a line break is kept as `&#10;`.
  */
-export function escapeXml(text: string, { attribute = false } = {}): string {
+function escapeXml(text: string, { attribute = false } = {}): string {
   const safe = terminalSafe(text).replace(
     /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g,
     (char) => `\\u${(char.codePointAt(0) as number).toString(16)}`,

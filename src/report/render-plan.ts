@@ -52,7 +52,7 @@ export function* renderPlanChunks(plan: Plan, view: PlanView): Generator<string>
 }
 
 /** One line of counts: `Plan for acme.domo.com, online: 3 to migrate, 33 unchanged, 1 held, 0 blocked.` */
-export function planSummaryLine(plan: Plan, unchangedHint?: string): string {
+function planSummaryLine(plan: Plan, unchangedHint?: string): string {
   const { counts } = plan;
   const mode = plan.online ? "online" : "offline (server not consulted)";
   const unchanged =

@@ -23,7 +23,7 @@ export function whereabouts(row: Pick<AttemptRow, "direction" | "state">): Where
 const ORDER: Record<Whereabouts, number> = { "needs attention": 0, "back on V1": 1, "on V2": 2 };
 
 /** The last attempt in words: `migrate COMPLETE`, `rollback ABORTED`. */
-export function lastAttempt(row: Pick<AttemptRow, "direction" | "state">): string {
+function lastAttempt(row: Pick<AttemptRow, "direction" | "state">): string {
   return `${isReversal(row.direction) ? "rollback" : "migrate"} ${row.state}`;
 }
 

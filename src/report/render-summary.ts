@@ -110,12 +110,12 @@ export function renderSummary(report: RunReport, view: SummaryView): string {
 }
 
 /** picocolors' functions, on for a layout with colour and off otherwise. */
-export function layoutColours(layout: TableLayout): Colours {
+function layoutColours(layout: TableLayout): Colours {
   return pc.createColors(layout.colour);
 }
 
 /** What to do after this run, in the order to do it. */
-export function nextSteps(report: RunReport, rerun: string | undefined): string[] {
+function nextSteps(report: RunReport, rerun: string | undefined): string[] {
   const again = rerun ? `'${rerun}'` : "the same command";
   const { counts } = report;
   const steps: string[] = [];

@@ -3,7 +3,7 @@ import type { TableLayout } from "./table-layout.js";
 import { cellText, displayWidth, truncate, wrapWords } from "./terminal-text.js";
 
 export { PLAIN_LAYOUT, type TableLayout } from "./table-layout.js";
-export { cellText, displayWidth, fitText, truncate, wrapWords } from "./terminal-text.js";
+export { cellText, displayWidth, fitText, truncate } from "./terminal-text.js";
 
 /** A column of a table. */
 export interface Column {

@@ -18,7 +18,7 @@ export interface SentFacts {
 }
 
 /** The work item as its record says it. */
-export function factsOf(item: WorkItem): EntryFacts {
+function factsOf(item: WorkItem): EntryFacts {
   return {
     datasource: item.datasourceId,
     name: item.name ?? null,

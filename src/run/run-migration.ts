@@ -123,7 +123,7 @@ export async function runMigration(input: MigrationRunInput): Promise<MigrationR
 }
 
 /** The outcome of an entry that was not sent: as planned (skip, held, blocked) or deferred. */
-export function plannedOutcome(item: PlannedItem, deferredReason?: string): ItemOutcome {
+function plannedOutcome(item: PlannedItem, deferredReason?: string): ItemOutcome {
   const outcome =
     deferredReason !== undefined || item.action === "skip"
       ? "skipped"

@@ -2,7 +2,7 @@ import type { Target } from "../domo/types.js";
 import type { SimRoute } from "./types.js";
 
 /** SPEC section 1: every call lives under this path. */
-export const API_PREFIX = "/api/query/migration/federated/v1/to/v2";
+const API_PREFIX = "/api/query/migration/federated/v1/to/v2";
 
 /** What a request is about, from its method and path. */
 export interface ClassifiedRequest {

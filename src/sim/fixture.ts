@@ -56,22 +56,15 @@ export { formatFixturePath } from "./fixture-checker.js";
 export {
   DATASOURCE_FAULTS,
   type DatasourceFault,
-  FAULT_SHARE_KEYS,
   type Fixture,
   type FixtureAccount,
   type FixtureBehaviour,
-  type FixtureDatasource,
   type FixtureFaults,
   type FixtureInput,
   type FixturePathIssue,
   type LatencyRange,
-  type RateLimit,
-  REVERSE_FAULTS,
   type ReverseFault,
-  SIM_MODES,
   type SimMode,
-  UNKNOWN_ID_ANSWERS,
-  type UnknownIdAnswer,
 } from "./fixture-types.js";
 
 import { describeValue } from "../describe-value.js";
@@ -119,7 +112,7 @@ const BEHAVIOUR_KEYS = [
 ] as const;
 
 /** Every fault share 0: a well-behaved instance. */
-export const NO_FAULTS: FixtureFaults = {
+const NO_FAULTS: FixtureFaults = {
   ...(Object.fromEntries(FAULT_SHARE_KEYS.map((key) => [key, 0])) as Record<FaultShareKey, number>),
   retryAfterSeconds: 1,
 };

@@ -5,7 +5,7 @@ import { checkFixture, type Fixture, formatFixturePath } from "./fixture.js";
 import { FixtureError, type FixtureIssue } from "./fixture-error.js";
 
 /** Fixtures are small; anything this big is a mistake, refused before it is read. */
-export const MAX_FIXTURE_BYTES = 64 * 1024 * 1024;
+const MAX_FIXTURE_BYTES = 64 * 1024 * 1024;
 
 /**
  * Keys whose values are identifiers: an unquoted `id: 12` or `table: 0123` keeps its source text,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { API_PREFIX, parseTarget } from "./classify-request.js";
+import { parseTarget } from "./classify-request.js";
 import { type Draws, drawFaults, gatewayStatus, serverErrorStatus } from "./draw-faults.js";
 import {
   checkBehaviour,
@@ -30,8 +30,6 @@ import { isoWithOffset, type SimDecision, SimState } from "./sim-state.js";
 import { createToeGenerator } from "./toe-generator.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { RequestOutcome } from "./types.js";
-
-export { API_PREFIX, CONTROL_PREFIX };
 
 /** The `state` of an `unknown-state` answer: one Domo does not document. */
 const UNKNOWN_STATE = "PENDING";

@@ -40,7 +40,7 @@ type Token = { word: string } | { op: string };
  * line continuations, comments, and the operators && || ; | & and redirections. Expansions
  * (`$VAR`, `$(…)`) stay in the word as written.
  */
-export function shellTokens(text: string): Token[] {
+function shellTokens(text: string): Token[] {
   const tokens: Token[] = [];
   let word = "";
   let inWord = false;
@@ -146,7 +146,7 @@ export function simpleCommands(text: string): string[][] {
  * `docker run [options] IMAGE …` with an image whose name says fedmigrate (`image` tells which).
  * Null when the command runs something else.
  */
-export function fedmigrateArgs(words: readonly string[], image: RegExp): string[] | null {
+function fedmigrateArgs(words: readonly string[], image: RegExp): string[] | null {
   let rest = [...words];
   while (rest.length > 0 && /^[A-Za-z_][A-Za-z0-9_]*=/.test(rest[0] as string)) rest = rest.slice(1);
   if (rest[0] === "npx") rest = rest.slice(1);

@@ -114,7 +114,7 @@ function replaceValue(line: string, value: string): string {
 
 const utf8 = (text: string) => Buffer.from(text, "utf8");
 
-export const MUTATIONS: Record<string, Mutation> = {
+const MUTATIONS: Record<string, Mutation> = {
   truncate: (input, random) => {
     const at = between(0, input.length, random);
     return { bytes: input.subarray(0, at), note: `truncate at byte ${at}` };
