@@ -2,8 +2,8 @@ import pc from "picocolors";
 import type { TableLayout } from "./table-layout.js";
 import { cellText, displayWidth, truncate, wrapWords } from "./terminal-text.js";
 
-export { PLAIN_LAYOUT, type TableLayout } from "./table-layout.js";
-export { cellText, displayWidth, fitText, truncate } from "./terminal-text.js";
+export type { TableLayout } from "./table-layout.js";
+export { fitText } from "./terminal-text.js";
 
 /** A column of a table. */
 export interface Column {

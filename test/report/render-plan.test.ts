@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Plan, PlanAction, PlannedItem } from "../../src/plan/types.js";
 import { type PlanView, renderPlanChunks } from "../../src/report/render-plan.js";
-import { displayWidth } from "../../src/report/render-table.js";
+import { displayWidth } from "../../src/report/terminal-text.js";
 
 function item(i: number, action: PlanAction): PlannedItem {
   return {

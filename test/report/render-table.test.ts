@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Column,
-  cellText,
-  displayWidth,
-  fitColumns,
-  fitText,
-  PLAIN_LAYOUT,
-  renderTable,
-  renderTableChunks,
-  truncate,
-} from "../../src/report/render-table.js";
+import { type Column, fitColumns, renderTable, renderTableChunks } from "../../src/report/render-table.js";
+import { PLAIN_LAYOUT } from "../../src/report/table-layout.js";
+import { cellText, displayWidth, fitText, truncate } from "../../src/report/terminal-text.js";
 
 const COLUMNS: Column[] = [
   { header: "ACTION" },
