@@ -65,7 +65,7 @@ export function readEntries(
 ): void {
   const node = deref(ctx, keyed.node);
   const where = { field: "migrations" };
-  if (isScalar(node) && node.value === null) {
+  if ((isScalar(node) && node.value === null) || (isSeq(node) && node.items.length === 0)) {
     reportIssue(
       ctx,
       keyed.offset,
@@ -82,16 +82,6 @@ export function readEntries(
       `\`migrations\` must be a list of entries, found ${describeNode(node)}`,
       where,
       "start each entry with `- datasource: <id>`",
-    );
-    return;
-  }
-  if (node.items.length === 0) {
-    reportIssue(
-      ctx,
-      keyed.offset,
-      "`migrations` lists no entries",
-      where,
-      "list at least one `- datasource: <id>`",
     );
     return;
   }

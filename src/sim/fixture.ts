@@ -86,21 +86,6 @@ import {
 
 export type FixtureCheck = { ok: true; fixture: Fixture } | { ok: false; issues: FixturePathIssue[] };
 
-const TOP_KEYS = [
-  "token",
-  "forbiddenToken",
-  "seed",
-  "latencyMs",
-  "migrateLatencyMs",
-  "mode",
-  "faults",
-  "rateLimit",
-  "revokeTokenAfter",
-  "unknownIds",
-  "types",
-  "accounts",
-  "datasources",
-] as const;
 const BEHAVIOUR_KEYS = [
   "latencyMs",
   "migrateLatencyMs",
@@ -109,6 +94,15 @@ const BEHAVIOUR_KEYS = [
   "rateLimit",
   "revokeTokenAfter",
   "unknownIds",
+] as const;
+const TOP_KEYS = [
+  "token",
+  "forbiddenToken",
+  "seed",
+  ...BEHAVIOUR_KEYS,
+  "types",
+  "accounts",
+  "datasources",
 ] as const;
 
 /** Every fault share 0: a well-behaved instance. */
