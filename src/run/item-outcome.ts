@@ -1,18 +1,12 @@
-import type { AttemptState } from "../journal/types.js";
 import type { ItemOutcome, Outcome, StopReason, WorkItem } from "./types.js";
 import { type EntryFacts, unsentOutcome } from "./unsent-outcome.js";
 
-/** What an item's requests of this run came to, for its record. */
-export interface SentFacts {
-  /** The state of its last journal row of this run (`IN_FLIGHT` when left so). */
-  state: AttemptState | null;
-  toe: string | null;
-  errorMessage: string | null;
-  httpStatus: number | null;
-  /** Requests sent (retries and the INCOMPLETE re-attempt included). */
-  attempts: number;
-  /** `readback` when the last request's fate was read from the candidate list. */
-  resolvedBy: "readback" | null;
+/**
+ * What an item's requests of this run came to, for its record: the record's own fields (`state`
+ * is that of its last journal row of this run, `IN_FLIGHT` when left so), with the times as dates.
+ */
+export interface SentFacts
+  extends Pick<ItemOutcome, "state" | "toe" | "errorMessage" | "httpStatus" | "attempts" | "resolvedBy"> {
   startedAt: Date;
   endedAt: Date;
 }
