@@ -1,6 +1,7 @@
 import { STATUS_CODES } from "node:http";
 import { type ErrorCode, FedmigrateError } from "../errors.js";
 import { classifyError, type ErrorKind, type NetworkErrorKind } from "./classify-error.js";
+import { clipQuote } from "./clip-quote.js";
 import type { NetworkErrorDescription } from "./describe-network-error.js";
 import type { BodySummary } from "./summarize-body.js";
 
@@ -109,7 +110,7 @@ export class DomoApiError extends FedmigrateError {
     if (kind === "setup") {
       const location = response.location?.trim();
       const blocked = location !== undefined && /whitelist|allow-?list/i.test(location);
-      const where = location ? `redirected to ${clip(location)}` : "a redirect without a Location";
+      const where = location ? `redirected to ${clipQuote(location)}` : "a redirect without a Location";
       return new DomoApiError({
         ...common,
         detail: `${statusLine}: ${where}; fedmigrate does not follow redirects${
@@ -225,8 +226,4 @@ function hintForNetwork(kind: NetworkErrorKind): string | undefined {
 
 function formatMs(ms: number): string {
   return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
-}
-
-function clip(text: string): string {
-  return text.length <= 200 ? text : `${text.slice(0, 199)}…`;
 }

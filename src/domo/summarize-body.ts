@@ -1,3 +1,5 @@
+import { clipQuote } from "./clip-quote.js";
+
 /** What an error message may quote of a response body. */
 export interface BodySummary {
   /** The first non-empty line, trimmed, at most 200 characters; undefined for an empty body. */
@@ -12,8 +14,6 @@ export interface BodySummary {
   isHtml: boolean;
 }
 
-const MAX_QUOTE = 200;
-
 /**
  * Summarizes a body for an error message. Domo's error bodies come as JSON
  * (`{"status","statusReason","message","toe"}`), plain text (`Unauthorized`) or HTML pages;
@@ -24,7 +24,8 @@ export function summarizeBody(text: string, contentType: string | null): BodySum
   const isHtml = /\bhtml\b/i.test(contentType ?? "") || /^\s*<(!doctype\s+html|html)[\s>]/i.test(text);
   if (isHtml) {
     const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text)?.[1];
-    const cleanTitle = title === undefined ? "" : clip(decodeEntities(title).replace(/\s+/g, " ").trim());
+    const cleanTitle =
+      title === undefined ? "" : clipQuote(decodeEntities(title).replace(/\s+/g, " ").trim());
     return {
       firstLine,
       quote: cleanTitle ? `an HTML page titled "${cleanTitle}"` : "an HTML page",
@@ -34,11 +35,11 @@ export function summarizeBody(text: string, contentType: string | null): BodySum
   }
   const json = parseJsonObject(text);
   if (json) {
-    const toe = typeof json.toe === "string" && json.toe ? clip(json.toe) : undefined;
+    const toe = typeof json.toe === "string" && json.toe ? clipQuote(json.toe) : undefined;
     const message = [json.message, json.statusReason, json.error].find(
       (value): value is string => typeof value === "string" && value.trim() !== "",
     );
-    return { firstLine, quote: message === undefined ? firstLine : clip(message.trim()), toe, isHtml };
+    return { firstLine, quote: message === undefined ? firstLine : clipQuote(message.trim()), toe, isHtml };
   }
   return { firstLine, quote: firstLine, toe: undefined, isHtml };
 }
@@ -46,13 +47,9 @@ export function summarizeBody(text: string, contentType: string | null): BodySum
 function firstNonEmptyLine(text: string): string | undefined {
   for (const line of text.split(/\r?\n/)) {
     const trimmed = line.trim();
-    if (trimmed) return clip(trimmed);
+    if (trimmed) return clipQuote(trimmed);
   }
   return undefined;
-}
-
-function clip(text: string): string {
-  return text.length <= MAX_QUOTE ? text : `${text.slice(0, MAX_QUOTE - 1)}…`;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
