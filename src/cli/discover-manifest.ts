@@ -3,11 +3,11 @@ import path from "node:path";
 import { requireDomain } from "../config/resolve-config.js";
 import type { DomainInfo } from "../config/resolve-domain.js";
 import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import { buildSkeleton, renderSkeleton, type Skeleton } from "../manifest/render-skeleton.js";
 import { plural } from "../report/plural.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
 import {
   apiRuntime,

@@ -1,11 +1,11 @@
 import type { Argv, CommandModule } from "yargs";
 import { FedmigrateError, UsageError } from "../errors.js";
+import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import { suggestKey } from "../manifest/suggest-key.js";
 import { VERSION } from "../version.js";
 import { COMPLETION_COMMAND, COMPLETION_HELP, enableCompletion } from "./commands/completion.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { sayOnStderr, setStderrSettings, stderrSettingsFrom } from "./say-on-stderr.js";
 import { globalOptions, rejectTokenFlag } from "./shared-options.js";
 

@@ -1,8 +1,8 @@
 import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { JournalAudit } from "../journal/audit-journal.js";
 import type { Reconciliation } from "../plan/reconcile-journal.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import {
   apiRuntime,
   type ConfigArgs,

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { FedmigrateError } from "../errors.js";
+import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import type { ChainHead } from "../journal/journal-chain.js";
 import type { Journal } from "../journal/open-journal.js";
 import { createProgressBar, noProgress, type Progress } from "../report/progress-bar.js";
@@ -8,7 +9,6 @@ import type { ExecuteResult } from "../run/execute-items.js";
 import { StopController } from "../run/stop-controller.js";
 import type { ExecutorEvent, ItemOutcome, StopReason } from "../run/types.js";
 import type { CliIo } from "./context.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { newRunId, runMetadata } from "./run-metadata.js";
 import { stderrOutput } from "./say-on-stderr.js";
 

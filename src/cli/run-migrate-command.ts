@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { FedmigrateError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import { journalStateHash, parseSavedPlan, staleReasons } from "../plan/saved-plan.js";
 import type { PlanEntry } from "../plan/types.js";
 import type { RunReport } from "../report/run-report.js";
@@ -9,7 +10,6 @@ import { migrationFacts, unsentOutcome } from "../run/unsent-outcome.js";
 import { askToProceed, canAsk } from "./ask-to-proceed.js";
 import type { MigrateArgs } from "./commands/migrate.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import { readHistories } from "./make-plan.js";
 import { failedRunReport, isRunFailure, notAttemptedReason, withRunLifecycle } from "./run-lifecycle.js";
 import {

@@ -1,4 +1,5 @@
 import { FedmigrateError, UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import {
   buildRollbackPlan,
@@ -11,7 +12,6 @@ import { type Column, fitText, renderTable, type TableLayout } from "../report/r
 import { askToProceed, canAsk } from "./ask-to-proceed.js";
 import type { RollbackArgs } from "./commands/rollback.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import { failedRunReport, isRunFailure, withRunLifecycle } from "./run-lifecycle.js";
 import { emitReport } from "./run-migrate-command.js";
 import { apiRuntime, checkGiven, checkRunArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";

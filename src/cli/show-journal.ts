@@ -1,10 +1,10 @@
 import { resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { Journal } from "../journal/open-journal.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import { checkCount, loadManifestArgs } from "./runtime.js";
 import type { JournalReadArgs } from "./shared-options.js";
 import { tableLayout } from "./table-layout.js";

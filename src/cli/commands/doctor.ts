@@ -27,7 +27,10 @@ export const doctorCommand: CommandModule<object, DoctorArgs> = {
       ) as Argv<DoctorArgs>,
   handler: async (args, ...rest: unknown[]) => {
     const ctx = rest[0] as CommandContext;
-    const { renderDoctor, runDoctor } = await import("../run-doctor.js");
+    const [{ runDoctor }, { renderDoctor }] = await Promise.all([
+      import("../run-doctor.js"),
+      import("../../report/render-doctor.js"),
+    ]);
     const report = await runDoctor(args, ctx.io);
     if (args.json) {
       const { exitCode: _exitCode, ...document } = report;

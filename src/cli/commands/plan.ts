@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from "yargs";
+import { ExitCode } from "../../exit-codes.js";
 import type { CommandContext } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
 import type { ConfigArgs, HttpArgs } from "../runtime.js";
 import { configOptions, httpOptions } from "../shared-options.js";
 

@@ -1,9 +1,9 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import { ExitCode } from "../../exit-codes.js";
 import type { ManifestCheck } from "../../manifest/load-manifests.js";
 import type { ManifestIssue } from "../../manifest/types.js";
 import { plural } from "../../report/plural.js";
 import type { CommandContext, GlobalArgs } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
 
 /** `fedmigrate validate`'s arguments. */
 export interface ValidateArgs extends GlobalArgs {
