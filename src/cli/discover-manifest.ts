@@ -2,6 +2,7 @@ import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { requireDomain } from "../config/resolve-config.js";
 import type { DomainInfo } from "../config/resolve-domain.js";
+import { apiRuntime } from "../domo/api-runtime.js";
 import { UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import { buildSkeleton, renderSkeleton, type Skeleton } from "../manifest/render-skeleton.js";
@@ -9,14 +10,7 @@ import { plural } from "../report/plural.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
-import {
-  apiRuntime,
-  type ConfigArgs,
-  checkHttpArgs,
-  cliLogger,
-  configFrom,
-  type HttpArgs,
-} from "./runtime.js";
+import { type ConfigArgs, checkHttpArgs, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
 import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate discover`'s arguments. */

@@ -1,10 +1,10 @@
+import { apiRuntime } from "../domo/api-runtime.js";
 import { UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import type { JournalAudit } from "../journal/audit-journal.js";
 import type { Reconciliation } from "../plan/reconcile-journal.js";
 import type { CliIo } from "./context.js";
 import {
-  apiRuntime,
   type ConfigArgs,
   checkGiven,
   checkHttpArgs,

@@ -4,18 +4,12 @@ import type { DomainInfo } from "../config/resolve-domain.js";
 import type { CheckStatus, DoctorCheck, DoctorFailure, DoctorReport } from "../doctor/doctor-report.js";
 import { configFailure, explainApiError } from "../doctor/explain-api-error.js";
 import { inspectJournal } from "../doctor/inspect-journal.js";
+import { type ApiRuntime, apiRuntime } from "../domo/api-runtime.js";
 import { installProxyFromEnv } from "../domo/install-proxy.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { CliIo } from "./context.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
-import {
-  type ApiRuntime,
-  apiRuntime,
-  type ConfigArgs,
-  checkHttpArgs,
-  cliLogger,
-  type HttpArgs,
-} from "./runtime.js";
+import { type ConfigArgs, checkHttpArgs, cliLogger, type HttpArgs } from "./runtime.js";
 
 /** `fedmigrate doctor`'s arguments. */
 export interface DoctorArgs extends ConfigArgs, HttpArgs {}

@@ -1,11 +1,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { type ResolvedConfig, requireDomain, requireToken, resolveConfig } from "../config/resolve-config.js";
-import type { DomoApi } from "../domo/types.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
-import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
 import { sayOnStderr, stderrOutput, stderrSettings } from "./say-on-stderr.js";
 import type { ConfigFlagArgs } from "./shared-options.js";
@@ -68,63 +66,6 @@ export async function cliLogger(
     colorize: (io.env.NO_COLOR ?? "") === "",
     secrets: secrets.filter((s): s is string => typeof s === "string" && s.length > 0),
   });
-}
-
-export interface ApiRuntime {
-  api: DomoApi;
-  retry: RetryRunner;
-  domainKey: string;
-  /** Told of each retry after a transient failure (the progress bar counts them). */
-  retries: { listener: (() => void) | undefined; count: number };
-}
-
-/** The API client, its retry policy and the run's shared rate gate, from the configuration. */
-export async function apiRuntime(
-  config: ResolvedConfig,
-  args: HttpArgs,
-  logger: Logger,
-  env: NodeJS.ProcessEnv,
-): Promise<ApiRuntime> {
-  const domain = requireDomain(config);
-  const token = requireToken(config);
-  const { proxyVariables } = await import("../domo/proxy-variables.js");
-  const { httpProxy, httpsProxy } = proxyVariables(env);
-  const [{ createDomoClient }, { RateGate }, { createRetryPolicy }, proxyModule] = await Promise.all([
-    import("../domo/create-domo-client.js"),
-    import("../domo/rate-gate.js"),
-    import("../domo/retry-policy.js"),
-    // undici (the proxy dispatcher) takes longer to load than the rest together: only when needed.
-    httpProxy !== undefined || httpsProxy !== undefined ? import("../domo/install-proxy.js") : undefined,
-  ]);
-  const proxy = proxyModule?.installProxyFromEnv(env);
-  if (proxy) logger.debug({ event: "proxy", proxy }, "using the proxy from the environment");
-  const api = createDomoClient({
-    baseUrl: domain.baseUrl,
-    token,
-    timeoutMs: (args.timeout ?? 300) * 1000,
-    logger,
-  });
-  const gate = new RateGate({ now: Date.now });
-  // Tests and rehearsals shorten the backoff; production keeps the default.
-  const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
-  const retries: ApiRuntime["retries"] = { listener: undefined, count: 0 };
-  const retry = createRetryPolicy({
-    retries: args.retries ?? 5,
-    minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,
-    maxDelayMs: 30_000,
-    gate,
-    // A retry is routine (the bar and the summary count them): said at info, not as a warning.
-    // A request that still fails after its retries is its entry's failure, logged at error.
-    onRetry: ({ attempt, error, delayMs }) => {
-      retries.count += 1;
-      retries.listener?.();
-      logger.info(
-        { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },
-        `retrying after ${error.message}`,
-      );
-    },
-  });
-  return { api, retry, domainKey: domain.key, retries };
 }
 
 /** Writes an output file (report, JUnit, plan), saying clearly where it failed. */
