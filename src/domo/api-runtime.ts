@@ -23,7 +23,8 @@ export interface ApiRuntime {
 export async function apiRuntime(
   config: ResolvedConfig,
   args: HttpOptions,
-  logger: Logger,
+  /** Where retries and requests are logged (default: nowhere). */
+  logger?: Logger | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<ApiRuntime> {
   const domain = requireDomain(config);
@@ -38,7 +39,7 @@ export async function apiRuntime(
     httpProxy !== undefined || httpsProxy !== undefined ? import("./install-proxy.js") : undefined,
   ]);
   const proxy = proxyModule?.installProxyFromEnv(env);
-  if (proxy) logger.debug({ event: "proxy", proxy }, "using the proxy from the environment");
+  if (proxy) logger?.debug({ event: "proxy", proxy }, "using the proxy from the environment");
   const api = createDomoClient({
     baseUrl: domain.baseUrl,
     token,
@@ -59,7 +60,7 @@ export async function apiRuntime(
     onRetry: ({ attempt, error, delayMs }) => {
       retries.count += 1;
       retries.listener?.();
-      logger.info(
+      logger?.info(
         { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },
         `retrying after ${error.message}`,
       );

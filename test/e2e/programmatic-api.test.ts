@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createModuleLog, type ModuleLog } from "../helpers/module-log.js";
@@ -101,5 +101,36 @@ describe('the programmatic API (import from "fedmigrate")', () => {
     expect(second).toMatchObject({ command: "rollback", success: true, exitCode: 0 });
     expect(second.counts.complete).toBe(3);
     expect([...postsByDatasource(ws, "reverse").values()]).toEqual([1, 1, 1]);
+  });
+
+  it("types README's example as the package ships them (dist/index.d.ts)", () => {
+    const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const example = /## Programmatic use[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toContain('from "fedmigrate"');
+    mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+    scriptDir ??= mkdtempSync(path.join(ROOT, "test-results", "api-script-"));
+    const file = path.join(scriptDir, "example.mts");
+    writeFileSync(file, `${example}export {};\n`);
+    const tsc = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, "node_modules", "typescript", "bin", "tsc"),
+        "--noEmit",
+        "--strict",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--target",
+        "es2022",
+        "--types",
+        "node",
+        "--skipLibCheck",
+        file,
+      ],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
   });
 });
