@@ -1,4 +1,4 @@
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import { FedmigrateError, UsageError } from "../errors.js";
 import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import { suggestKey } from "../manifest/suggest-key.js";
@@ -50,7 +50,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // Bare `fedmigrate`: the commands, as --help lists them (exit 0, like gh and kubectl).
   if (argv.length === 0) argv = ["--help"];
   const { default: yargs } = await import("yargs");
-  const parser: Argv = yargs(argv)
+  const parser = yargs(argv)
     .scriptName("fedmigrate")
     .usage(
       "$0 <command> [manifest…] [options]\n\nMove Domo Federated V1 datasources to Federated V2 in bulk, safely.",
@@ -74,8 +74,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError(words, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
-  for (const module of commandModules) {
-    parser.command(bindContext(module, ctx));
+  for (const command of commandModules) {
+    command.register(parser, ctx);
   }
   enableCompletion(parser);
 
@@ -117,14 +117,6 @@ function knownOptions(parser: Argv): string[] {
   const getOptions = (parser as unknown as { getOptions?: () => { key?: Record<string, unknown> } })
     .getOptions;
   return Object.keys(getOptions?.call(parser).key ?? {});
-}
-
-function bindContext(
-  module: CommandModule<object, object>,
-  ctx: CommandContext,
-): CommandModule<object, object> {
-  const handler = module.handler as unknown as (args: unknown, ctx: CommandContext) => Promise<void> | void;
-  return { ...module, handler: (args) => handler(args, ctx) };
 }
 
 function reportError(error: unknown, io: CliIo, json: boolean): number {

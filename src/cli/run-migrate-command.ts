@@ -30,10 +30,8 @@ export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<n
 
   if (args.dryRun) {
     if (args.plan) throw new FedmigrateError("USAGE", "--dry-run and --plan do not go together");
-    const { planCommand } = await import("./commands/plan.js");
-    const ctx = { io, exitCode: 0 };
-    await (planCommand.handler as unknown as (a: unknown, c: unknown) => Promise<void>)(args, ctx);
-    return ctx.exitCode;
+    const { runPlanCommand } = await import("./commands/plan.js");
+    return runPlanCommand(args, io);
   }
 
   const manifests = await loadManifestArgs(args.manifests, io);

@@ -103,7 +103,7 @@ export function checkHttpArgs(args: HttpArgs): void {
 
 /** The options of the commands that send migrations or reversals (`runOptions`). */
 export interface RunArgs extends HttpArgs {
-  concurrency: number;
+  concurrency?: number | undefined;
   maxFailures?: number | undefined;
   report?: string | undefined;
   junit?: string | undefined;
