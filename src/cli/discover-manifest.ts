@@ -10,7 +10,7 @@ import { plural } from "../report/plural.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
-import { type ConfigArgs, checkHttpArgs, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
+import { type ConfigArgs, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
 import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate discover`'s arguments. */
@@ -34,7 +34,6 @@ export interface DiscoverArgs extends ConfigArgs, HttpArgs {
  * terminal), so stdout holds the document alone. Returns the exit code.
  */
 export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<number> {
-  checkHttpArgs(args);
   const out = args.out === undefined ? undefined : checkOutFile(args.out, io, Boolean(args.force));
 
   const config = configFrom(args, io);

@@ -70,7 +70,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // The only required positionals are manifests: say so rather than yargs' generic words.
       const words = /^Not enough non-option arguments/.test(message)
         ? "no manifest given: name at least one manifest file or directory"
-        : withSuggestions(message, knownOptions(parser), argv);
+        : withSuggestions(conflictWords(message), knownOptions(parser), argv);
       throw new UsageError(words, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
@@ -109,6 +109,12 @@ export function withSuggestions(message: string, known: readonly string[], argv:
     return guess ? `--${name} (did you mean --${guess}?)` : `--${name}`;
   });
   return `unknown argument${unknown.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+/** yargs' "Arguments all and run are mutually exclusive" (`.conflicts`), in the options' own spelling. */
+export function conflictWords(message: string): string {
+  const match = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(message);
+  return match ? `--${match[1]} and --${match[2]} are mutually exclusive: give one of them` : message;
 }
 
 /** The options yargs knows at this point of the parse (the command's own included). */

@@ -8,7 +8,7 @@ import { journalStateHash, type SavedPlan, toSavedPlan } from "../plan/saved-pla
 import type { Plan, ServerState } from "../plan/types.js";
 import type { PlanArgs } from "./commands/plan.js";
 import type { CliIo } from "./context.js";
-import { checkGiven, checkHttpArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
 export interface MadePlan {
   plan: Plan;
@@ -22,7 +22,6 @@ export interface MadePlan {
  */
 export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
   // The same bounds as migrate's: an out-of-range value is a usage error, not a crash later.
-  checkHttpArgs(args);
   checkGiven("out", args.out);
   const manifests = await loadManifestArgs(args.manifests, io);
   const config = configFrom(args, io, manifests);

@@ -7,7 +7,6 @@ import type { CliIo } from "./context.js";
 import {
   type ConfigArgs,
   checkGiven,
-  checkHttpArgs,
   cliLogger,
   configFrom,
   type HttpArgs,
@@ -37,7 +36,6 @@ const DISAGREEMENT_HINT =
  * clean, 1 on any finding or disagreement.
  */
 export async function runAuditCommand(args: AuditArgs, io: CliIo): Promise<number> {
-  checkHttpArgs(args);
   checkGiven("manifest", args.manifest);
   checkGiven("journal", args.journal);
   const manifests = args.manifest === undefined ? undefined : await loadManifestArgs([args.manifest], io);

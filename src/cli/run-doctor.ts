@@ -9,7 +9,7 @@ import { installProxyFromEnv } from "../domo/install-proxy.js";
 import { ExitCode, type ExitCodeValue } from "../exit-codes.js";
 import type { CliIo } from "./context.js";
 import { type Inventory, readInventory } from "./read-inventory.js";
-import { type ConfigArgs, checkHttpArgs, cliLogger, type HttpArgs } from "./runtime.js";
+import { type ConfigArgs, cliLogger, type HttpArgs } from "./runtime.js";
 
 /** `fedmigrate doctor`'s arguments. */
 export interface DoctorArgs extends ConfigArgs, HttpArgs {}
@@ -28,7 +28,6 @@ const SOURCE_WORDS = {
  * 1 for anything else that failed, 0 when nothing failed (warnings included).
  */
 export async function runDoctor(args: DoctorArgs, io: CliIo): Promise<DoctorReport> {
-  checkHttpArgs(args);
   const checks: DoctorCheck[] = [];
   const failures: ExitCodeValue[] = [];
   const add = (name: string, status: CheckStatus, message: string, hint: string | null = null) =>

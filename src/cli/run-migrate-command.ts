@@ -11,25 +11,15 @@ import type { MigrateArgs } from "./commands/migrate.js";
 import type { CliIo } from "./context.js";
 import { emitReport } from "./emit-report.js";
 import { cliRunPorts } from "./run-ports.js";
-import {
-  checkCount,
-  checkGiven,
-  checkRunArgs,
-  cliLogger,
-  commandLine,
-  configFrom,
-  loadManifestArgs,
-} from "./runtime.js";
+import { checkGiven, checkRunArgs, cliLogger, commandLine, configFrom, loadManifestArgs } from "./runtime.js";
 
 /** `fedmigrate migrate`: plan online, then run the plan; returns the exit code. */
 export async function runMigrateCommand(args: MigrateArgs, io: CliIo): Promise<number> {
   checkRunArgs(args);
-  checkCount("limit", args.limit, { max: 10_000_000 });
   checkGiven("only", args.only);
   checkGiven("plan", args.plan);
 
   if (args.dryRun) {
-    if (args.plan) throw new FedmigrateError("USAGE", "--dry-run and --plan do not go together");
     const { runPlanCommand } = await import("./commands/plan.js");
     return runPlanCommand(args, io);
   }

@@ -1,5 +1,5 @@
 import { apiRuntime } from "../domo/api-runtime.js";
-import { FedmigrateError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import { hasScope, type RollbackPlan, type RollbackScope } from "../plan/build-rollback-plan.js";
@@ -165,12 +165,6 @@ async function scopeFrom(
   if (args.manifest && args.manifest.length > 0) {
     manifests = await loadManifestArgs(args.manifest, io);
     manifestIds = new Set(manifests.entries.map((e) => e.datasource));
-  }
-  if (args.all && (args.run || args.datasource || manifestIds || since)) {
-    throw new FedmigrateError(
-      "USAGE",
-      "--all reverses everything: give it alone, or narrow with the other scopes instead",
-    );
   }
   const scope = {
     all: Boolean(args.all),

@@ -95,12 +95,6 @@ export function checkGiven(name: string, value: string | readonly string[] | und
   });
 }
 
-/** The bounds of `httpOptions`, for every command that calls the API. */
-export function checkHttpArgs(args: HttpArgs): void {
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
-}
-
 /** The options of the commands that send migrations or reversals (`runOptions`). */
 export interface RunArgs extends HttpArgs {
   concurrency?: number | undefined;
@@ -109,24 +103,10 @@ export interface RunArgs extends HttpArgs {
   junit?: string | undefined;
 }
 
-/** The bounds of `runOptions` and `httpOptions`, for `migrate` and `rollback`. */
+/** The file options of `runOptions` (their bounds are the options' own), for `migrate` and `rollback`. */
 export function checkRunArgs(args: RunArgs): void {
-  checkCount("concurrency", args.concurrency, { max: 256 });
-  checkHttpArgs(args);
-  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
   checkGiven("report", args.report);
   checkGiven("junit", args.junit);
-}
-
-/** Positive integer options, checked eagerly with a message naming the option. */
-export function checkCount(name: string, value: number | undefined, { min = 1, max = 10_000 } = {}): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new FedmigrateError(
-      "USAGE",
-      `--${name} must be a whole number from ${min} to ${max} (got ${value})`,
-    );
-  }
 }
 
 /** `fedmigrate <command> <args…>` as a shell would read it back: for "Next:" lines. */

@@ -5,7 +5,7 @@ import type { Journal } from "../journal/open-journal.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
-import { checkCount, loadManifestArgs } from "./runtime.js";
+import { loadManifestArgs } from "./runtime.js";
 import type { JournalReadArgs } from "./shared-options.js";
 import { tableLayout } from "./table-layout.js";
 
@@ -88,7 +88,6 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
 }
 
 export async function showHistory(args: HistoryArgs, io: CliIo): Promise<number> {
-  checkCount("limit", args.limit, { max: 1_000_000 });
   const { config } = await journalReadConfig(args, io);
   const runs = await readJournal(config.journalPath, (journal) =>
     journal.listRuns({ limit: args.limit, domain: config.domain?.key }),

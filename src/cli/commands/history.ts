@@ -14,7 +14,10 @@ const historyOptions = (yargs: Argv<GlobalOptionArgs>) =>
       ...configOptions.domain,
       description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
     })
-    .option("limit", wholeNumberOption("limit", { default: 20, description: "How many runs" }))
+    .option(
+      "limit",
+      wholeNumberOption("limit", { default: 20, max: 1_000_000, description: "How many runs" }),
+    )
     .example("$0 history", "The last 20 runs")
     .example("$0 history --limit 100 --json", "For scripts");
 

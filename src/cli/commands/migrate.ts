@@ -17,6 +17,7 @@ const migrateOptions = (yargs: Argv<GlobalOptionArgs>) =>
     .option(
       "limit",
       wholeNumberOption("limit", {
+        max: 10_000_000,
         description: "At most N entries that need work (repeat runs walk the list)",
       }),
     )
@@ -30,6 +31,8 @@ const migrateOptions = (yargs: Argv<GlobalOptionArgs>) =>
       type: "string",
       description: "Run exactly this saved plan (from 'plan --out'); refuses a stale one",
     })
+    // A reviewed plan is run, not previewed: `plan` previews.
+    .conflicts("dry-run", "plan")
     .example("$0 migrate migrations.yaml", "Migrate everything that needs it")
     .example(
       "$0 migrate migrations.yaml --concurrency 8 --max-failures 5",

@@ -24,6 +24,8 @@ const rollbackOptions = (yargs: Argv<GlobalOptionArgs>) =>
       description:
         "Do not ask first (on a terminal rollback shows what it will reverse and asks; off one it never asks)",
     })
+    // --all reverses everything: it is given alone, or the other scopes narrow instead.
+    .conflicts("all", ["run", "manifest", "datasource", "since"])
     .example("$0 rollback --run r-20261128T013500Z-3f9a1c --dry-run", "What reversing one run would do")
     .example("$0 rollback --run r-20261128T013500Z-3f9a1c", "Undo a bad batch")
     .example("$0 rollback --datasource 495e28ec-6c07-41fc-99ed-b2dce9a5f569", "Undo one datasource")
