@@ -8,14 +8,13 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
   cwd: string;
-}
-
-/** Options every command takes. */
-export interface GlobalArgs {
-  json?: boolean;
-  logLevel?: string;
-  /** Tables whole on a terminal too, not fitted to its width. */
-  wide?: boolean;
+  /**
+   * Watches SIGINT and SIGTERM; returns the unwatch. Without it (a test's io) a command watches
+   * no signal.
+   */
+  onSignal?: (handler: (signal: NodeJS.Signals) => void) => () => void;
+  /** Leaves at once (a second Ctrl-C during a run); `src/cli.ts` gives `process.exit`. */
+  exit?: (code: number) => void;
 }
 
 /**

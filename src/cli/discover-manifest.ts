@@ -2,21 +2,15 @@ import { statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { requireDomain } from "../config/resolve-config.js";
 import type { DomainInfo } from "../config/resolve-domain.js";
+import { apiRuntime } from "../domo/api-runtime.js";
 import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import { buildSkeleton, renderSkeleton, type Skeleton } from "../manifest/render-skeleton.js";
 import { plural } from "../report/plural.js";
 import { type Inventory, readInventory } from "../run/read-inventory.js";
 import { VERSION } from "../version.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
-import {
-  apiRuntime,
-  type ConfigArgs,
-  checkHttpArgs,
-  cliLogger,
-  configFrom,
-  type HttpArgs,
-} from "./runtime.js";
+import { type ConfigArgs, cliLogger, configFrom, type HttpArgs } from "./runtime.js";
 import { sayOnStderr } from "./say-on-stderr.js";
 
 /** `fedmigrate discover`'s arguments. */
@@ -40,7 +34,6 @@ export interface DiscoverArgs extends ConfigArgs, HttpArgs {
  * terminal), so stdout holds the document alone. Returns the exit code.
  */
 export async function discoverManifest(args: DiscoverArgs, io: CliIo): Promise<number> {
-  checkHttpArgs(args);
   const out = args.out === undefined ? undefined : checkOutFile(args.out, io, Boolean(args.force));
 
   const config = configFrom(args, io);

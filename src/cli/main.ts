@@ -1,11 +1,11 @@
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import { FedmigrateError, UsageError } from "../errors.js";
+import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import { suggestKey } from "../manifest/suggest-key.js";
 import { VERSION } from "../version.js";
 import { COMPLETION_COMMAND, COMPLETION_HELP, enableCompletion } from "./commands/completion.js";
 import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { sayOnStderr, setStderrSettings, stderrSettingsFrom } from "./say-on-stderr.js";
 import { globalOptions, rejectTokenFlag } from "./shared-options.js";
 
@@ -50,7 +50,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   // Bare `fedmigrate`: the commands, as --help lists them (exit 0, like gh and kubectl).
   if (argv.length === 0) argv = ["--help"];
   const { default: yargs } = await import("yargs");
-  const parser: Argv = yargs(argv)
+  const parser = yargs(argv)
     .scriptName("fedmigrate")
     .usage(
       "$0 <command> [manifest…] [options]\n\nMove Domo Federated V1 datasources to Federated V2 in bulk, safely.",
@@ -70,12 +70,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       // The only required positionals are manifests: say so rather than yargs' generic words.
       const words = /^Not enough non-option arguments/.test(message)
         ? "no manifest given: name at least one manifest file or directory"
-        : withSuggestions(message, knownOptions(parser), argv);
+        : withSuggestions(conflictWords(message), knownOptions(parser), argv);
       throw new UsageError(words, { hint: "Run 'fedmigrate --help' for usage." });
     });
 
-  for (const module of commandModules) {
-    parser.command(bindContext(module, ctx));
+  for (const command of commandModules) {
+    command.register(parser, ctx);
   }
   enableCompletion(parser);
 
@@ -111,20 +111,18 @@ export function withSuggestions(message: string, known: readonly string[], argv:
   return `unknown argument${unknown.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
+/** yargs' "Arguments all and run are mutually exclusive" (`.conflicts`), in the options' own spelling. */
+function conflictWords(message: string): string {
+  const match = /^Arguments (\S+) and (\S+) are mutually exclusive$/.exec(message);
+  return match ? `--${match[1]} and --${match[2]} are mutually exclusive: give one of them` : message;
+}
+
 /** The options yargs knows at this point of the parse (the command's own included). */
 function knownOptions(parser: Argv): string[] {
   // Not in @types/yargs, but part of yargs' instance since v3: the options declared so far.
   const getOptions = (parser as unknown as { getOptions?: () => { key?: Record<string, unknown> } })
     .getOptions;
   return Object.keys(getOptions?.call(parser).key ?? {});
-}
-
-function bindContext(
-  module: CommandModule<object, object>,
-  ctx: CommandContext,
-): CommandModule<object, object> {
-  const handler = module.handler as unknown as (args: unknown, ctx: CommandContext) => Promise<void> | void;
-  return { ...module, handler: (args) => handler(args, ctx) };
 }
 
 function reportError(error: unknown, io: CliIo, json: boolean): number {

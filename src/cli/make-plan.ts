@@ -1,4 +1,6 @@
 import { requireDomain } from "../config/resolve-config.js";
+import { apiRuntime } from "../domo/api-runtime.js";
+import { readHistories } from "../journal/read-histories.js";
 import type { ItemHistory } from "../journal/types.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
 import { buildPlan } from "../plan/build-plan.js";
@@ -6,7 +8,7 @@ import { journalStateHash, type SavedPlan, toSavedPlan } from "../plan/saved-pla
 import type { Plan, ServerState } from "../plan/types.js";
 import type { PlanArgs } from "./commands/plan.js";
 import type { CliIo } from "./context.js";
-import { apiRuntime, checkGiven, checkHttpArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { checkGiven, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 
 export interface MadePlan {
   plan: Plan;
@@ -20,7 +22,6 @@ export interface MadePlan {
  */
 export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
   // The same bounds as migrate's: an out-of-range value is a usage error, not a crash later.
-  checkHttpArgs(args);
   checkGiven("out", args.out);
   const manifests = await loadManifestArgs(args.manifests, io);
   const config = configFrom(args, io, manifests);
@@ -63,23 +64,4 @@ export async function makePlan(args: PlanArgs, io: CliIo): Promise<MadePlan> {
     new Date().toISOString(),
   );
   return { plan, saved, manifests };
-}
-
-/** The journal's history of these entries, read-only; a missing journal is an empty one. */
-export async function readHistories(
-  journalPath: string,
-  domainKey: string,
-  manifests: LoadedManifests,
-): Promise<Map<string, ItemHistory>> {
-  const { journalExists, openJournal } = await import("../journal/open-journal.js");
-  if (!journalExists(journalPath)) return new Map();
-  const journal = openJournal(journalPath, { readonly: true });
-  try {
-    return journal.histories(
-      domainKey,
-      manifests.entries.map((e) => e.datasource),
-    );
-  } finally {
-    journal.close();
-  }
 }

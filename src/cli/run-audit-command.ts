@@ -1,13 +1,12 @@
+import { apiRuntime } from "../domo/api-runtime.js";
 import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { JournalAudit } from "../journal/audit-journal.js";
 import type { Reconciliation } from "../plan/reconcile-journal.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import {
-  apiRuntime,
   type ConfigArgs,
   checkGiven,
-  checkHttpArgs,
   cliLogger,
   configFrom,
   type HttpArgs,
@@ -37,7 +36,6 @@ const DISAGREEMENT_HINT =
  * clean, 1 on any finding or disagreement.
  */
 export async function runAuditCommand(args: AuditArgs, io: CliIo): Promise<number> {
-  checkHttpArgs(args);
   checkGiven("manifest", args.manifest);
   checkGiven("journal", args.journal);
   const manifests = args.manifest === undefined ? undefined : await loadManifestArgs([args.manifest], io);
@@ -101,7 +99,7 @@ export async function runAuditCommand(args: AuditArgs, io: CliIo): Promise<numbe
 }
 
 /** The human view of an audit. */
-export function renderAudit(path: string, audit: JournalAudit, online: OnlineAudit | undefined): string {
+function renderAudit(path: string, audit: JournalAudit, online: OnlineAudit | undefined): string {
   const lines = [
     `Journal ${path}`,
     `Chain head: entry ${audit.head.seq}, ${audit.head.hash || "(empty chain)"}`,

@@ -1,5 +1,6 @@
 import { resolveConfig } from "../config/resolve-config.js";
 import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { Journal } from "../journal/open-journal.js";
 import type { RunRow } from "../journal/types.js";
 import { plural } from "../report/plural.js";
@@ -9,7 +10,6 @@ import { buildRunView } from "../report/run-view.js";
 import { VERSION } from "../version.js";
 import type { ReportArgs } from "./commands/report.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
 import { loadManifestArgs, writeOutputFile } from "./runtime.js";
 
 /** `fedmigrate report`: reads one run from the journal, writes it as HTML and/or Markdown. */

@@ -1,20 +1,17 @@
-import { FedmigrateError, UsageError } from "../errors.js";
+import { apiRuntime } from "../domo/api-runtime.js";
+import { UsageError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
-import {
-  buildRollbackPlan,
-  hasScope,
-  type RollbackPlan,
-  type RollbackScope,
-} from "../plan/build-rollback-plan.js";
+import { hasScope, type RollbackPlan, type RollbackScope } from "../plan/build-rollback-plan.js";
 import { plural } from "../report/plural.js";
-import { type Column, fitText, renderTable, type TableLayout } from "../report/render-table.js";
+import { renderRollbackPlan, rollbackPlanJson } from "../report/render-rollback-plan.js";
+import { failedRunReport, isRunFailure } from "../run/run-lifecycle.js";
 import { askToProceed, canAsk } from "./ask-to-proceed.js";
 import type { RollbackArgs } from "./commands/rollback.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
-import { failedRunReport, isRunFailure, withRunLifecycle } from "./run-lifecycle.js";
-import { emitReport } from "./run-migrate-command.js";
-import { apiRuntime, checkGiven, checkRunArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
+import { emitReport } from "./emit-report.js";
+import { cliRunPorts } from "./run-ports.js";
+import { checkGiven, checkRunArgs, cliLogger, configFrom, loadManifestArgs } from "./runtime.js";
 import { tableLayout } from "./table-layout.js";
 
 /** `fedmigrate rollback`: reverse the recorded migrations in scope; returns the exit code. */
@@ -124,54 +121,28 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
     scope.datasources = new Set([...ids].filter((id) => scope.datasources?.has(id) ?? true));
   }
 
-  const { runRollback, rollbackPlannedOutcome } = await import("../run/run-rollback.js");
-  const report = await withRunLifecycle({
-    command: "rollback",
-    io,
-    logger,
-    journalPath: config.journalPath,
-    domainKey: runtime.domainKey,
-    manifestsHash: null,
-    json: Boolean(args.json),
-    retries: runtime.retries,
-    options: {
-      all: scope.all,
-      run: scope.runId ?? null,
-      manifest: args.manifest ?? null,
-      datasource: args.datasource ?? null,
-      since: args.since ?? null,
+  const { rollback } = await import("../run/rollback.js");
+  const report = await rollback(
+    {
+      domain: runtime.domainKey,
+      journalPath: config.journalPath,
+      scope,
       concurrency: args.concurrency,
-      retries: args.retries,
-      timeout: args.timeout,
-      maxFailures: args.maxFailures ?? null,
-    },
-    body: async (run) =>
-      runRollback({
-        runId: run.runId,
-        domain: runtime.domainKey,
-        journal: run.journal,
-        scope,
-        api: runtime.api,
-        retry: runtime.retry,
-        now: () => new Date(),
-        logger,
-        stop: run.stop,
+      maxFailures: args.maxFailures,
+      recorded: {
+        all: scope.all,
+        run: scope.runId ?? null,
+        manifest: args.manifest ?? null,
+        datasource: args.datasource ?? null,
+        since: args.since ?? null,
         concurrency: args.concurrency,
-        maxFailures: args.maxFailures,
-        onPlan: (_plan, toRun) => run.startProgress(toRun, "rollback"),
-        onEvent: run.onEvent,
-      }),
-    // Stopped before its plan: what the journal says it would have reversed, none of it attempted.
-    notAttempted: (reason, journal) =>
-      journal
-        ? buildRollbackPlan({
-            domain: runtime.domainKey,
-            reversible: journal.reversible(runtime.domainKey),
-            scope,
-          }).items.map((item) => rollbackPlannedOutcome(item, reason))
-        : [],
-  });
-  if (runtime.api.isSimulator?.()) report.simulator = true;
+        retries: args.retries,
+        timeout: args.timeout,
+        maxFailures: args.maxFailures ?? null,
+      },
+    },
+    { ...runtime, ...cliRunPorts(io, logger, runtime, args.json) },
+  );
   await emitReport(report, args, io, config.journalPath, { retried: runtime.retries.count });
   return report.exitCode;
 }
@@ -195,12 +166,6 @@ async function scopeFrom(
     manifests = await loadManifestArgs(args.manifest, io);
     manifestIds = new Set(manifests.entries.map((e) => e.datasource));
   }
-  if (args.all && (args.run || args.datasource || manifestIds || since)) {
-    throw new FedmigrateError(
-      "USAGE",
-      "--all reverses everything: give it alone, or narrow with the other scopes instead",
-    );
-  }
   const scope = {
     all: Boolean(args.all),
     runId: args.run,
@@ -209,55 +174,4 @@ async function scopeFrom(
     since,
   };
   return { scope, manifests };
-}
-
-/** The rollback plan's table: as the migration plan's, what a reviewer checks never cut. */
-const ROLLBACK_PLAN_COLUMNS: Column[] = [
-  { header: "ACTION", colour: (t, c) => (t === "reverse" ? c.cyan(t) : t === "skip" ? c.dim(t) : c.red(t)) },
-  { header: "DATASOURCE" },
-  { header: "TARGET", label: "target" },
-  { header: "NAME", shrink: 1 },
-  { header: "ACCOUNT", detail: true, label: "account" },
-  { header: "REASON", detail: true },
-];
-
-export function renderRollbackPlan(plan: RollbackPlan, layout: TableLayout): string {
-  // Drawn in linear time: a rollback --all --dry-run lists every migration the journal holds.
-  const table = renderTable(
-    ROLLBACK_PLAN_COLUMNS,
-    plan.items.map((item) => [
-      item.action,
-      item.datasourceId,
-      item.catalog ? `${item.catalog}.${item.schema}.${item.table}` : "",
-      item.name ?? "",
-      item.accountId ?? "",
-      item.reason,
-    ]),
-    layout,
-  );
-  const { counts } = plan;
-  const line = `Rollback plan for ${plan.domain} (dry run, nothing sent): ${counts.reverse} to reverse, ${counts.skip} to skip, ${counts.blocked} blocked.`;
-  return `${plan.items.length > 0 ? table : ""}${fitText(line, layout)}\n`;
-}
-
-function rollbackPlanJson(plan: RollbackPlan) {
-  return {
-    success: plan.counts.blocked === 0,
-    command: "rollback",
-    dryRun: true,
-    domain: plan.domain,
-    counts: plan.counts,
-    items: plan.items.map((i) => ({
-      datasource: i.datasourceId,
-      name: i.name,
-      account: i.accountId,
-      catalog: i.catalog,
-      schema: i.schema,
-      table: i.table,
-      action: i.action,
-      reason: i.reason,
-      migrationRun: i.migration?.runId ?? null,
-      migrationToe: i.migration?.toe ?? null,
-    })),
-  };
 }

@@ -1,11 +1,9 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
-import { type ResolvedConfig, requireDomain, requireToken, resolveConfig } from "../config/resolve-config.js";
-import type { DomoApi } from "../domo/types.js";
+import { type ResolvedConfig, resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError, UsageError } from "../errors.js";
 import type { LoadedManifests } from "../manifest/load-manifests.js";
-import type { RetryRunner } from "../run/execute-items.js";
 import type { CliIo } from "./context.js";
 import { sayOnStderr, stderrOutput, stderrSettings } from "./say-on-stderr.js";
 import type { ConfigFlagArgs } from "./shared-options.js";
@@ -70,63 +68,6 @@ export async function cliLogger(
   });
 }
 
-export interface ApiRuntime {
-  api: DomoApi;
-  retry: RetryRunner;
-  domainKey: string;
-  /** Told of each retry after a transient failure (the progress bar counts them). */
-  retries: { listener: (() => void) | undefined; count: number };
-}
-
-/** The API client, its retry policy and the run's shared rate gate, from the configuration. */
-export async function apiRuntime(
-  config: ResolvedConfig,
-  args: HttpArgs,
-  logger: Logger,
-  env: NodeJS.ProcessEnv,
-): Promise<ApiRuntime> {
-  const domain = requireDomain(config);
-  const token = requireToken(config);
-  const { proxyVariables } = await import("../domo/proxy-variables.js");
-  const { httpProxy, httpsProxy } = proxyVariables(env);
-  const [{ createDomoClient }, { RateGate }, { createRetryPolicy }, proxyModule] = await Promise.all([
-    import("../domo/create-domo-client.js"),
-    import("../domo/rate-gate.js"),
-    import("../domo/retry-policy.js"),
-    // undici (the proxy dispatcher) takes longer to load than the rest together: only when needed.
-    httpProxy !== undefined || httpsProxy !== undefined ? import("../domo/install-proxy.js") : undefined,
-  ]);
-  const proxy = proxyModule?.installProxyFromEnv(env);
-  if (proxy) logger.debug({ event: "proxy", proxy }, "using the proxy from the environment");
-  const api = createDomoClient({
-    baseUrl: domain.baseUrl,
-    token,
-    timeoutMs: (args.timeout ?? 300) * 1000,
-    logger,
-  });
-  const gate = new RateGate({ now: Date.now });
-  // Tests and rehearsals shorten the backoff; production keeps the default.
-  const minDelayMs = Number(env.FEDMIGRATE_RETRY_MIN_MS ?? 500);
-  const retries: ApiRuntime["retries"] = { listener: undefined, count: 0 };
-  const retry = createRetryPolicy({
-    retries: args.retries ?? 5,
-    minDelayMs: Number.isFinite(minDelayMs) ? minDelayMs : 500,
-    maxDelayMs: 30_000,
-    gate,
-    // A retry is routine (the bar and the summary count them): said at info, not as a warning.
-    // A request that still fails after its retries is its entry's failure, logged at error.
-    onRetry: ({ attempt, error, delayMs }) => {
-      retries.count += 1;
-      retries.listener?.();
-      logger.info(
-        { event: "http.retry", attempt, kind: error.kind, status: error.status, delayMs },
-        `retrying after ${error.message}`,
-      );
-    },
-  });
-  return { api, retry, domainKey: domain.key, retries };
-}
-
 /** Writes an output file (report, JUnit, plan), saying clearly where it failed. */
 export function writeOutputFile(file: string, content: string, io: CliIo, what: string): void {
   const target = path.resolve(io.cwd, file);
@@ -154,38 +95,18 @@ export function checkGiven(name: string, value: string | readonly string[] | und
   });
 }
 
-/** The bounds of `httpOptions`, for every command that calls the API. */
-export function checkHttpArgs(args: HttpArgs): void {
-  checkCount("retries", args.retries, { min: 0, max: 100 });
-  checkCount("timeout", args.timeout, { max: 3600 });
-}
-
 /** The options of the commands that send migrations or reversals (`runOptions`). */
 export interface RunArgs extends HttpArgs {
-  concurrency: number;
+  concurrency?: number | undefined;
   maxFailures?: number | undefined;
   report?: string | undefined;
   junit?: string | undefined;
 }
 
-/** The bounds of `runOptions` and `httpOptions`, for `migrate` and `rollback`. */
+/** The file options of `runOptions` (their bounds are the options' own), for `migrate` and `rollback`. */
 export function checkRunArgs(args: RunArgs): void {
-  checkCount("concurrency", args.concurrency, { max: 256 });
-  checkHttpArgs(args);
-  checkCount("max-failures", args.maxFailures, { max: 10_000_000 });
   checkGiven("report", args.report);
   checkGiven("junit", args.junit);
-}
-
-/** Positive integer options, checked eagerly with a message naming the option. */
-export function checkCount(name: string, value: number | undefined, { min = 1, max = 10_000 } = {}): void {
-  if (value === undefined) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new FedmigrateError(
-      "USAGE",
-      `--${name} must be a whole number from ${min} to ${max} (got ${value})`,
-    );
-  }
 }
 
 /** `fedmigrate <command> <args…>` as a shell would read it back: for "Next:" lines. */

@@ -64,21 +64,33 @@ export function rejectTokenFlag(argv: string[]): void {
  * shell variable gives (`--retries "$RETRIES"`), as 0, which for `--retries` is a valid value the
  * operator did not ask for. So these options are declared without that type: yargs still turns
  * what looks like a number into one, and leaves anything else as text, which the coerce refuses
- * here, naming the option (exit 2). The range is `checkCount`'s, per command.
+ * here, naming the option (exit 2), as is a value out of the option's own bounds.
  */
 export function wholeNumberOption<D extends number | undefined = undefined>(
   name: string,
-  spec: { description: string; default?: D },
+  { min = 1, max = 10_000, ...spec }: { description: string; default?: D; min?: number; max?: number },
 ) {
   return {
     requiresArg: true,
     ...spec,
-    coerce: (value: unknown): number | D => countFrom(name, value) as number | D,
+    coerce: (value: unknown): number | D => {
+      const count = countFrom(name, value);
+      checkCount(name, count, { min, max });
+      return count as number | D;
+    },
   } as const satisfies Options;
 }
 
+/** A whole number in `[min, max]`, checked eagerly with a message naming the option. */
+function checkCount(name: string, value: number | undefined, { min = 1, max = 10_000 } = {}): void {
+  if (value === undefined) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got ${value})`);
+  }
+}
+
 /** The number a whole-number option was given (see `wholeNumberOption`). */
-export function countFrom(name: string, value: unknown): number | undefined {
+function countFrom(name: string, value: unknown): number | undefined {
   if (value === undefined || typeof value === "number") return value;
   if (Array.isArray(value)) {
     throw new UsageError(`--${name} is given ${value.length} times: give it once`);
@@ -96,15 +108,18 @@ export function countFrom(name: string, value: unknown): number | undefined {
 export const httpOptions = {
   retries: wholeNumberOption("retries", {
     default: 5,
+    min: 0,
+    max: 100,
     description: "Retries after the first try for transient failures (network, 429, 502-504)",
   }),
-  timeout: wholeNumberOption("timeout", { default: 300, description: "Seconds per request" }),
+  timeout: wholeNumberOption("timeout", { default: 300, max: 3600, description: "Seconds per request" }),
 } as const satisfies Record<string, Options>;
 
 /** The options of the commands that send migrations or reversals (`migrate`, `rollback`). */
 export const runOptions = {
-  concurrency: wholeNumberOption("concurrency", { default: 4, description: "Requests at once" }),
+  concurrency: wholeNumberOption("concurrency", { default: 4, max: 256, description: "Requests at once" }),
   "max-failures": wholeNumberOption("max-failures", {
+    max: 10_000_000,
     description: "Stop starting new entries after N failures",
   }),
   report: { type: "string", requiresArg: true, description: "Write the run's JSON report to FILE" },

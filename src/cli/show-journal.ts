@@ -1,11 +1,11 @@
 import { resolveConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { Journal } from "../journal/open-journal.js";
 import type { HistoryArgs } from "./commands/history.js";
 import type { StatusArgs } from "./commands/status.js";
 import type { CliIo } from "./context.js";
-import { ExitCode } from "./exit-codes.js";
-import { checkCount, loadManifestArgs } from "./runtime.js";
+import { loadManifestArgs } from "./runtime.js";
 import type { JournalReadArgs } from "./shared-options.js";
 import { tableLayout } from "./table-layout.js";
 
@@ -14,7 +14,7 @@ import { tableLayout } from "./table-layout.js";
  * the environment, then the `--manifest` files' `journal:` and `domain:`, as for `migrate`.
  * Returns the manifests' datasource ids too, when manifests were given.
  */
-export async function journalReadConfig(args: JournalReadArgs & { domain?: string | undefined }, io: CliIo) {
+async function journalReadConfig(args: JournalReadArgs & { domain?: string | undefined }, io: CliIo) {
   const manifests =
     args.manifest && args.manifest.length > 0 ? await loadManifestArgs(args.manifest, io) : undefined;
   const config = resolveConfig({
@@ -88,7 +88,6 @@ export async function showStatus(args: StatusArgs, io: CliIo): Promise<number> {
 }
 
 export async function showHistory(args: HistoryArgs, io: CliIo): Promise<number> {
-  checkCount("limit", args.limit, { max: 1_000_000 });
   const { config } = await journalReadConfig(args, io);
   const runs = await readJournal(config.journalPath, (journal) =>
     journal.listRuns({ limit: args.limit, domain: config.domain?.key }),

@@ -1,4 +1,4 @@
-import yargs, { type CommandModule } from "yargs";
+import yargs from "yargs";
 import { enableCompletion } from "../../src/cli/commands/completion.js";
 import { commandModules } from "../../src/cli/commands/index.js";
 import { globalOptions } from "../../src/cli/shared-options.js";
@@ -19,8 +19,8 @@ export async function checkCliArgs(args: readonly string[]): Promise<void> {
     .fail((message, error) => {
       throw error ?? new Error(message);
     });
-  for (const module of commandModules as CommandModule<object, object>[]) {
-    parser.command({ ...module, handler: () => undefined });
+  for (const { command, describe, builder } of commandModules) {
+    parser.command({ command, describe, builder, handler: () => undefined });
   }
   enableCompletion(parser);
   // A parse callback keeps --help/--version output from reaching the console.

@@ -45,9 +45,7 @@ describe("the shell examples in README.md and docs/*.md", () => {
 
   it("give an example of every command", () => {
     const shown = new Set(invocations.map((i) => i.args[0]));
-    const commands = (commandModules as { command?: string | readonly string[] }[]).map(
-      (m) => String(m.command).split(" ")[0],
-    );
+    const commands = commandModules.map((m) => m.command.split(" ")[0]);
     for (const command of [...commands, "completion"]) {
       expect(shown.has(command), `an example of ${command}`).toBe(true);
     }

@@ -271,6 +271,24 @@ describe("the packed package", () => {
     expect(listed.stdout + listed.stderr).not.toMatch(/better-sqlite3@/);
   });
 
+  it("is importable from a Node script, with its types (the programmatic API)", async () => {
+    const script = [
+      'import * as fedmigrate from "fedmigrate";',
+      "const names = ['migrate', 'rollback', 'apiRuntime', 'loadManifests', 'resolveConfig'];",
+      "console.log(names.map((name) => name + ':' + typeof fedmigrate[name]).join(' '));",
+    ].join("\n");
+    const imported = await run(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: app,
+      env: childEnv(),
+    });
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(imported.stdout.trim()).toBe(
+      "migrate:function rollback:function apiRuntime:function loadManifests:function resolveConfig:function",
+    );
+    const types = readFileSync(path.join(app, "node_modules", "fedmigrate", "dist", "index.d.ts"), "utf8");
+    expect(types).toMatch(/export \{ type MigrateOptions, migrate, type RunPorts/);
+  });
+
   it("answers --help through the installed bin link", async () => {
     const help = await run(path.join(app, "node_modules", ".bin", "fedmigrate"), ["--help"], {
       cwd: app,

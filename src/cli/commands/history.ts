@@ -1,38 +1,36 @@
-import type { Argv, CommandModule } from "yargs";
-import type { CommandContext } from "../context.js";
-import type { ConfigArgs } from "../runtime.js";
-import {
-  configOptions,
-  type JournalReadArgs,
-  journalReadOptions,
-  wholeNumberOption,
-} from "../shared-options.js";
+import type { Argv } from "yargs";
+import { type BuiltArgs, defineCommand, type GlobalOptionArgs } from "../define-command.js";
+import { configOptions, journalReadOptions, wholeNumberOption } from "../shared-options.js";
 
-export interface HistoryArgs extends ConfigArgs, JournalReadArgs {
-  limit?: number;
-}
+/** `history`'s options. */
+const historyOptions = (yargs: Argv<GlobalOptionArgs>) =>
+  yargs
+    .options(journalReadOptions)
+    .option("manifest", {
+      ...journalReadOptions.manifest,
+      description: "Use this manifest's journal: and domain: as migrate does (repeatable)",
+    })
+    .option("domain", {
+      ...configOptions.domain,
+      description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
+    })
+    .option(
+      "limit",
+      wholeNumberOption("limit", { default: 20, max: 1_000_000, description: "How many runs" }),
+    )
+    .example("$0 history", "The last 20 runs")
+    .example("$0 history --limit 100 --json", "For scripts");
 
-export const historyCommand: CommandModule<object, HistoryArgs> = {
+/** `fedmigrate history`'s arguments, as its options declare them. */
+export type HistoryArgs = BuiltArgs<typeof historyOptions>;
+
+export const historyCommand = defineCommand({
   command: "history",
   describe:
     "The runs in the journal, newest first, with their counts (per datasource: its latest attempt in the run)",
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .options(journalReadOptions)
-      .option("manifest", {
-        ...journalReadOptions.manifest,
-        description: "Use this manifest's journal: and domain: as migrate does (repeatable)",
-      })
-      .option("domain", {
-        ...configOptions.domain,
-        description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
-      })
-      .option("limit", wholeNumberOption("limit", { default: 20, description: "How many runs" }))
-      .example("$0 history", "The last 20 runs")
-      .example("$0 history --limit 100 --json", "For scripts") as Argv<HistoryArgs>,
-  handler: async (args, ...rest: unknown[]) => {
-    const ctx = rest[0] as CommandContext;
+  builder: historyOptions,
+  run: async (args, io) => {
     const { showHistory } = await import("../show-journal.js");
-    ctx.exitCode = await showHistory(args, ctx.io);
+    return showHistory(args, io);
   },
-};
+});

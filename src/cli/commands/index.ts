@@ -1,4 +1,4 @@
-import type { CommandModule } from "yargs";
+import type { RegisteredCommand } from "../define-command.js";
 import { auditCommand } from "./audit.js";
 import { discoverCommand } from "./discover.js";
 import { doctorCommand } from "./doctor.js";
@@ -15,7 +15,7 @@ import { validateCommand } from "./validate.js";
  * Every command, in help order. Each module keeps its builder light and imports its
  * implementation lazily in the handler, so `--help` and `--version` load little.
  */
-export const commandModules: CommandModule<object, object>[] = [
+export const commandModules: readonly RegisteredCommand[] = [
   validateCommand,
   planCommand,
   migrateCommand,
@@ -27,4 +27,4 @@ export const commandModules: CommandModule<object, object>[] = [
   doctorCommand,
   reportCommand,
   simulateCommand,
-] as unknown as CommandModule<object, object>[];
+];

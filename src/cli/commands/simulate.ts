@@ -1,7 +1,8 @@
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import { UsageError } from "../../errors.js";
 import { plural } from "../../report/plural.js";
-import type { CliIo, CommandContext } from "../context.js";
+import type { CliIo } from "../context.js";
+import { defineCommand, type GlobalOptionArgs } from "../define-command.js";
 
 export interface SimulateArgs {
   fixture: string;
@@ -10,29 +11,31 @@ export interface SimulateArgs {
   seed?: number;
 }
 
-export const simulateCommand: CommandModule<object, SimulateArgs> = {
+/** `simulate`'s options. */
+const simulateOptions = (yargs: Argv<GlobalOptionArgs>) =>
+  yargs
+    .option("fixture", {
+      type: "string",
+      demandOption: true,
+      description: "Fixture YAML: token, accounts, datasources, latency, faults",
+    })
+    .option("port", { type: "number", default: 0, description: "Port on 127.0.0.1 (0: a free one)" })
+    .option("request-log", { type: "string", description: "Write every request as a JSON line to FILE" })
+    .option("seed", { type: "number", description: "Override the fixture's seed (faults replay per seed)" })
+    .example("$0 simulate --fixture manifests/demo/fixture.yaml", "Serve the demo instance")
+    .example(
+      "$0 simulate --fixture fixture.yaml --port 8787 --request-log requests.jsonl",
+      "A fixed port, every request logged as a JSON line",
+    );
+
+export const simulateCommand = defineCommand({
   command: "simulate",
   describe: "Serve a simulated Domo migration API on loopback, for rehearsals, demos and tests",
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .option("fixture", {
-        type: "string",
-        demandOption: true,
-        description: "Fixture YAML: token, accounts, datasources, latency, faults",
-      })
-      .option("port", { type: "number", default: 0, description: "Port on 127.0.0.1 (0: a free one)" })
-      .option("request-log", { type: "string", description: "Write every request as a JSON line to FILE" })
-      .option("seed", { type: "number", description: "Override the fixture's seed (faults replay per seed)" })
-      .example("$0 simulate --fixture manifests/demo/fixture.yaml", "Serve the demo instance")
-      .example(
-        "$0 simulate --fixture fixture.yaml --port 8787 --request-log requests.jsonl",
-        "A fixed port, every request logged as a JSON line",
-      ) as Argv<SimulateArgs>,
-  handler: async (args, ...rest: unknown[]) => {
-    const ctx = rest[0] as CommandContext;
-    ctx.exitCode = await runSimulate(args, ctx.io, untilSignal());
+  builder: simulateOptions,
+  run: async (args, io) => {
+    return runSimulate(args, io, untilSignal(io));
   },
-};
+});
 
 /**
  * Serves the fixture until `stop` resolves, then closes (the request log flushed) and returns the
@@ -83,15 +86,12 @@ export async function runSimulate(args: SimulateArgs, io: CliIo, stop: Promise<u
   return 0;
 }
 
-/** Resolves on the first SIGINT or SIGTERM, then stops listening for them. */
-function untilSignal(): Promise<NodeJS.Signals> {
+/** Resolves on the first SIGINT or SIGTERM (watched through `io`), then stops watching. */
+function untilSignal(io: CliIo): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+    const unwatch = io.onSignal?.((signal) => {
+      unwatch?.();
       resolve(signal);
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    });
   });
 }

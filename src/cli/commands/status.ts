@@ -1,49 +1,45 @@
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import { UsageError } from "../../errors.js";
 import type { AttemptState } from "../../journal/types.js";
-import type { CommandContext } from "../context.js";
-import type { ConfigArgs } from "../runtime.js";
-import { configOptions, type JournalReadArgs, journalReadOptions } from "../shared-options.js";
+import { type BuiltArgs, defineCommand, type GlobalOptionArgs } from "../define-command.js";
+import { configOptions, journalReadOptions } from "../shared-options.js";
 
 const STATES = ["IN_FLIGHT", "COMPLETE", "INCOMPLETE", "ABORTED", "FAILED"] as const;
 
-export interface StatusArgs extends ConfigArgs, JournalReadArgs {
-  state?: AttemptState[];
-  datasource?: string[];
-}
+/** `status`'s options. */
+const statusOptions = (yargs: Argv<GlobalOptionArgs>) =>
+  yargs
+    .options(journalReadOptions)
+    .option("domain", {
+      ...configOptions.domain,
+      description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
+    })
+    .option("state", {
+      type: "string",
+      array: true,
+      requiresArg: true,
+      description: `Only these latest states, in any case (${STATES.join(", ")}; repeatable)`,
+      coerce: stateList,
+    })
+    .option("datasource", { type: "string", array: true, description: "Only this datasource (repeatable)" })
+    .example("$0 status", "Every datasource's latest state")
+    .example("$0 status --state aborted --state incomplete", "What needs attention")
+    .example("$0 status --manifest migrations.yaml", "The datasources of one manifest, from its journal")
+    .example("$0 status --json | jq '.items[] | select(.state==\"COMPLETE\")'", "For scripts");
 
-export const statusCommand: CommandModule<object, StatusArgs> = {
+/** `fedmigrate status`'s arguments, as its options declare them. */
+export type StatusArgs = BuiltArgs<typeof statusOptions>;
+
+export const statusCommand = defineCommand({
   command: "status",
   describe:
     "Where each datasource in the journal is now (V2, back on V1, needs attention), what needs attention first",
-  builder: (yargs) =>
-    (yargs as Argv<object>)
-      .options(journalReadOptions)
-      .option("domain", {
-        ...configOptions.domain,
-        description: "Only this instance [env DOMO_DOMAIN; manifest domain]",
-      })
-      .option("state", {
-        type: "string",
-        array: true,
-        requiresArg: true,
-        description: `Only these latest states, in any case (${STATES.join(", ")}; repeatable)`,
-        coerce: stateList,
-      })
-      .option("datasource", { type: "string", array: true, description: "Only this datasource (repeatable)" })
-      .example("$0 status", "Every datasource's latest state")
-      .example("$0 status --state aborted --state incomplete", "What needs attention")
-      .example("$0 status --manifest migrations.yaml", "The datasources of one manifest, from its journal")
-      .example(
-        "$0 status --json | jq '.items[] | select(.state==\"COMPLETE\")'",
-        "For scripts",
-      ) as Argv<StatusArgs>,
-  handler: async (args, ...rest: unknown[]) => {
-    const ctx = rest[0] as CommandContext;
+  builder: statusOptions,
+  run: async (args, io) => {
     const { showStatus } = await import("../show-journal.js");
-    ctx.exitCode = await showStatus(args, ctx.io);
+    return showStatus(args, io);
   },
-};
+});
 
 /** `--state` values, matched without regard to case; an unknown one is refused with the known ones. */
 function stateList(values: unknown): AttemptState[] {

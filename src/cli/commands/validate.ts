@@ -1,14 +1,29 @@
-import type { ArgumentsCamelCase, Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
+import { ExitCode } from "../../exit-codes.js";
 import type { ManifestCheck } from "../../manifest/load-manifests.js";
 import type { ManifestIssue } from "../../manifest/types.js";
 import { plural } from "../../report/plural.js";
-import type { CommandContext, GlobalArgs } from "../context.js";
-import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../context.js";
+import { type BuiltArgs, defineCommand, type GlobalOptionArgs } from "../define-command.js";
+
+/** `validate`'s options: the manifests. */
+const validateOptions = (yargs: Argv<GlobalOptionArgs>) =>
+  yargs
+    .positional("manifests", {
+      type: "string",
+      array: true,
+      demandOption: true,
+      description: "Manifest files, or directories of *.yaml/*.yml files (not searched recursively)",
+    })
+    .example("$0 validate manifests/", "check every manifest in a directory")
+    .example(
+      "$0 validate wave1.yaml wave2.yaml",
+      "check two manifests used together (duplicates across them too)",
+    )
+    .example("$0 validate manifests/ --json", "one JSON document on stdout, for CI");
 
 /** `fedmigrate validate`'s arguments. */
-export interface ValidateArgs extends GlobalArgs {
-  manifests: string[];
-}
+export type ValidateArgs = BuiltArgs<typeof validateOptions>;
 
 /**
  * `fedmigrate validate <manifest…>`: checks manifests offline. Calls nothing on the network and
@@ -19,34 +34,21 @@ export interface ValidateArgs extends GlobalArgs {
  * meets a bad manifest; exit 2. With `--json`, stdout is one document of the same shape whether
  * it passed or not, and nothing else is written.
  */
-export const validateCommand = {
+export const validateCommand = defineCommand({
   command: "validate <manifests..>",
   describe: "Check manifests offline: every problem, with its file, line and column; calls nothing",
-  builder: (yargs: Argv) =>
-    yargs
-      .positional("manifests", {
-        type: "string",
-        array: true,
-        description: "Manifest files, or directories of *.yaml/*.yml files (not searched recursively)",
-      })
-      .example("$0 validate manifests/", "check every manifest in a directory")
-      .example(
-        "$0 validate wave1.yaml wave2.yaml",
-        "check two manifests used together (duplicates across them too)",
-      )
-      .example("$0 validate manifests/ --json", "one JSON document on stdout, for CI"),
-  handler: handleValidate as unknown as CommandModule<object, object>["handler"],
-} satisfies CommandModule<object, object>;
+  builder: validateOptions,
+  run: runValidate,
+});
 
-async function handleValidate(args: ArgumentsCamelCase<ValidateArgs>, ctx: CommandContext): Promise<void> {
+async function runValidate(args: ValidateArgs, io: CliIo): Promise<number> {
   // Loaded here, not at the top: `fedmigrate --help` should not pay for the YAML parser.
   const { checkManifests } = await import("../../manifest/load-manifests.js");
-  const check = await checkManifests(args.manifests, ctx.io.cwd);
+  const check = await checkManifests(args.manifests, io.cwd);
 
   if (args.json) {
-    ctx.io.stdout.write(`${JSON.stringify(toJson(check), null, 2)}\n`);
-    ctx.exitCode = check.manifests === undefined ? ExitCode.INVALID : ExitCode.OK;
-    return;
+    io.stdout.write(`${JSON.stringify(toJson(check), null, 2)}\n`);
+    return check.manifests === undefined ? ExitCode.INVALID : ExitCode.OK;
   }
 
   for (const file of check.files) {
@@ -54,12 +56,13 @@ async function handleValidate(args: ArgumentsCamelCase<ValidateArgs>, ctx: Comma
       file.issues === 0
         ? `ok    ${file.path}  ${plural(file.entries, "entry", "entries")}, ${plural(file.accounts.length, "account", "accounts")}`
         : `FAIL  ${file.path}  ${plural(file.issues, "problem", "problems")}`;
-    ctx.io.stdout.write(`${line}\n`);
+    io.stdout.write(`${line}\n`);
   }
   if (check.manifests === undefined) {
     const { ManifestError } = await import("../../manifest/manifest-error.js");
     throw new ManifestError(check.issues);
   }
+  return ExitCode.OK;
 }
 
 function toJson(check: ManifestCheck): Record<string, unknown> {

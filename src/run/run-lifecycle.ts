@@ -1,16 +1,14 @@
 import type { Logger } from "pino";
 import { FedmigrateError } from "../errors.js";
+import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import type { ChainHead } from "../journal/journal-chain.js";
 import type { Journal } from "../journal/open-journal.js";
-import { createProgressBar, noProgress, type Progress } from "../report/progress-bar.js";
+import { noProgress, type Progress } from "../report/progress-bar.js";
 import { countOutcomes, isFailureOutcome, type RunError, type RunReport } from "../report/run-report.js";
-import type { ExecuteResult } from "../run/execute-items.js";
-import { StopController } from "../run/stop-controller.js";
-import type { ExecutorEvent, ItemOutcome, StopReason } from "../run/types.js";
-import type { CliIo } from "./context.js";
-import { ExitCode, exitCodeFor } from "./exit-codes.js";
-import { newRunId, runMetadata } from "./run-metadata.js";
-import { stderrOutput } from "./say-on-stderr.js";
+import type { ExecuteResult } from "./execute-items.js";
+import { newRunId, type RunMetadata } from "./run-metadata.js";
+import { StopController } from "./stop-controller.js";
+import type { ExecutorEvent, ItemOutcome, StopReason } from "./types.js";
 
 export interface RunBodyContext {
   journal: Journal;
@@ -21,17 +19,29 @@ export interface RunBodyContext {
   onEvent: (event: ExecutorEvent) => void;
 }
 
+/** What a run needs around it, given by its caller (the CLI, or a script using the API). */
+export interface RunLifecyclePorts {
+  logger: Logger;
+  /** Who and where runs it, recorded on the run row (`runMetadata(process.env)`). */
+  meta: RunMetadata;
+  /** The clock of the run's start and end (default: the system's). */
+  now?: (() => Date) | undefined;
+  /**
+   * Called once the run holds the lock and has its row: install what stops it (the CLI stops on
+   * SIGINT and SIGTERM). `stop.stop("interrupted")` starts nothing new; returns the uninstall.
+   */
+  interrupts?: ((stop: StopController, logger: Logger) => () => void) | undefined;
+  /** A progress display for `total` entries, once the work is known (default: none). */
+  progress?: ((total: number, label: string) => Progress) | undefined;
+}
+
 export interface RunLifecycleInput {
   command: "migrate" | "rollback";
-  io: CliIo;
-  logger: Logger;
   journalPath: string;
   domainKey: string;
   manifestsHash: string | null;
+  /** The run's options, recorded on its row as JSON. */
   options: Record<string, unknown>;
-  json: boolean;
-  /** The API runtime's retry tap: each retry is counted on the progress bar. */
-  retries?: { listener: (() => void) | undefined } | undefined;
   body: (ctx: RunBodyContext) => Promise<{ outcomes: ItemOutcome[]; fatal: ExecuteResult["fatal"] }>;
   /**
    * The run's entries, each as not attempted with `reason`: the records of a run stopped before
@@ -66,8 +76,9 @@ export function failedRunReport(input: {
   started: Date;
   error: FedmigrateError;
   items: ItemOutcome[];
+  ended?: Date;
 }): RunReport {
-  const ended = new Date();
+  const ended = input.ended ?? new Date();
   return {
     reportVersion: 1,
     success: false,
@@ -99,9 +110,13 @@ function runErrorOf(error: FedmigrateError): RunError {
  * failure (the journal, the token, the API) gives a report too, with `error` set and every entry
  * not attempted marked so. Only usage errors and bugs are thrown.
  */
-export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunReport> {
-  const { io, logger } = input;
-  const started = new Date();
+export async function withRunLifecycle(
+  input: RunLifecycleInput,
+  ports: RunLifecyclePorts,
+): Promise<RunReport> {
+  const { logger } = ports;
+  const now = ports.now ?? (() => new Date());
+  const started = now();
   const runId = newRunId(started);
   const failedBeforeStart = (error: unknown): RunReport => {
     if (!isRunFailure(error)) throw error;
@@ -137,7 +152,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     journal.close();
     return failedBeforeStart(broken);
   }
-  const meta = runMetadata(io.env);
+  const { meta } = ports;
   let lockHeld = false;
   try {
     const { takenOverFrom, takeoverReason, crashedRuns } = journal.acquireLock({
@@ -197,28 +212,8 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
   }, 15_000);
   heartbeat.unref();
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals === 1) {
-      logger.warn(
-        { event: "run.interrupt", signal },
-        `${signal}: starting nothing new; waiting for requests in flight (send it again to exit at once)`,
-      );
-      stop.stop("interrupted");
-      return;
-    }
-    // The second signal: leave at once; in-flight rows are resolved by the next run.
-    logger.error(
-      { event: "run.abort", signal },
-      "exiting at once; the next run resolves requests left in flight",
-    );
-    process.exit(ExitCode.INTERRUPTED);
-  };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const uninstall = ports.interrupts?.(stop, logger);
 
-  const showProgress = Boolean(io.stderr.isTTY) && !input.json && io.env.CI !== "true";
   let progress: Progress = noProgress;
   let outcomes: ItemOutcome[] = [];
   let failure: unknown;
@@ -228,11 +223,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
       runId,
       stop,
       startProgress: (total, label) => {
-        if (showProgress && total > 0) {
-          const bar = createProgressBar(stderrOutput(io), total, label);
-          progress = bar;
-          if (input.retries) input.retries.listener = () => bar.retried();
-        }
+        if (ports.progress && total > 0) progress = ports.progress(total, label);
       },
       onEvent: (event) => {
         if (event.type !== "item-done") return;
@@ -261,10 +252,8 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     failure = error;
   } finally {
     progress.stop();
-    if (input.retries) input.retries.listener = undefined;
     clearInterval(heartbeat);
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    uninstall?.();
   }
 
   // A run stopped before it had outcomes (the plan's reads failed) still reports every entry,
@@ -280,7 +269,7 @@ export async function withRunLifecycle(input: RunLifecycleInput): Promise<RunRep
     }
   }
 
-  const ended = new Date();
+  const ended = now();
   const anyFailed = outcomes.some((o) => isFailureOutcome(o.outcome));
   const exitOf = (): number => {
     if (failure instanceof FedmigrateError) return exitCodeFor(failure.code);

@@ -1,4 +1,4 @@
-import type { ErrorCode } from "../errors.js";
+import type { ErrorCode } from "./errors.js";
 
 /** SPEC section 5: the exit codes, in one place. */
 export const ExitCode = {

@@ -22,7 +22,7 @@ export function runMetadata(env: NodeJS.ProcessEnv): RunMetadata {
 }
 
 /** The CI job's URL where a known CI system sets one. */
-export function ciJobUrl(env: NodeJS.ProcessEnv): string | null {
+function ciJobUrl(env: NodeJS.ProcessEnv): string | null {
   if (env.GITHUB_SERVER_URL && env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID) {
     return `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
   }
