@@ -4,7 +4,7 @@ import { dirname } from "node:path";
 import type { ResolvedConfig } from "../config/resolve-config.js";
 import { FedmigrateError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
-import { journalExists, openJournal } from "../journal/open-journal.js";
+import { checkWritablePath, journalExists, openJournal } from "../journal/open-journal.js";
 import { DEFAULT_LOCK_STALE_AFTER_MS, processIsAlive } from "../journal/run-lock.js";
 import { READABLE_FROM_VERSION, SCHEMA_VERSION } from "../journal/schema.js";
 import { plural } from "../report/plural.js";
@@ -27,19 +27,27 @@ export function inspectJournal(
 ): JournalFinding {
   const where = `${path} (${JOURNAL_SOURCE_WORDS[source]})`;
   if (!journalExists(path)) {
-    const directory = dirname(path);
-    let problem: string | undefined;
+    const hint =
+      "create the directory (or fix its permissions), or point --journal / FEDMIGRATE_JOURNAL at a file in a writable one";
+    // The check a run makes before it creates the journal, so doctor says what migrate would.
     try {
-      if (!statSync(directory).isDirectory()) problem = "is not a directory";
-      else accessSync(directory, constants.W_OK);
+      checkWritablePath(path, false);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      problem = code === "ENOENT" || code === "ENOTDIR" ? "does not exist" : "is not writable";
-    }
-    if (problem !== undefined) {
+      if (!(error instanceof FedmigrateError)) throw error;
       return {
-        message: `no journal at ${where}, and the first migrate could not create one: ${directory} ${problem}`,
-        hint: "create the directory (or fix its permissions), or point --journal / FEDMIGRATE_JOURNAL at a file in a writable one",
+        message: `no journal at ${where}, and the first migrate could not create one: ${error.message}`,
+        hint,
+        exitCode: ExitCode.ITEMS_FAILED,
+      };
+    }
+    // What SQLite finds only when it creates the file: a directory this user may not write.
+    const directory = dirname(path);
+    try {
+      accessSync(directory, constants.W_OK);
+    } catch {
+      return {
+        message: `no journal at ${where}, and the first migrate could not create one: ${directory} is not writable`,
+        hint,
         exitCode: ExitCode.ITEMS_FAILED,
       };
     }

@@ -191,7 +191,11 @@ function checkIntact(db: Database.Database, path: string): void {
   );
 }
 
-function checkWritablePath(path: string, mustExist: boolean): void {
+/**
+ * Whether a journal can be at `path`: an existing file, or (unless `mustExist`) a new one in an
+ * existing directory. Throws the JournalError a run would stop with; `doctor` asks the same.
+ */
+export function checkWritablePath(path: string, mustExist: boolean): void {
   const stat = statPath(path, path);
   if (stat?.isDirectory()) throw isDirectoryError(path);
   if (stat) return;

@@ -385,6 +385,29 @@ describe("fedmigrate doctor and the journal", () => {
     expect(check("journal").message).toContain(`${join(dir, "missing")} does not exist`);
     expect(existsSync(join(dir, "missing"))).toBe(false);
   });
+
+  it.each([
+    ["a directory that does not exist", (d: string) => join(d, "missing", "fedmigrate.db")],
+    [
+      "a file where its directory should be",
+      (d: string) => {
+        writeFileSync(join(d, "plain-file"), "x");
+        return join(d, "plain-file", "fedmigrate.db");
+      },
+    ],
+  ])("says what migrate would say about a journal in %s (one check, in the journal)", async (_, place) => {
+    const path = place(dir);
+    let migrateWords = "";
+    try {
+      openJournal(path).close();
+    } catch (error) {
+      migrateWords = (error as Error).message;
+    }
+    expect(migrateWords).toMatch(/^Cannot create the journal /);
+    const { code, check } = await doctor(envFor({ FEDMIGRATE_JOURNAL: path }), dir);
+    expect(code).toBe(1);
+    expect(check("journal").message).toContain(migrateWords);
+  });
 });
 
 afterAll(() => {
