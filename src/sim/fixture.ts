@@ -52,7 +52,6 @@
  * text ("12", "0123"), as the manifest does.
  */
 
-export { formatFixturePath } from "./fixture-checker.js";
 export {
   DATASOURCE_FAULTS,
   type DatasourceFault,
@@ -61,131 +60,29 @@ export {
   type FixtureBehaviour,
   type FixtureFaults,
   type FixtureInput,
-  type FixturePathIssue,
   type LatencyRange,
   type ReverseFault,
   type SimMode,
-} from "./fixture-types.js";
+} from "./fixture-schema.js";
 
-import { describeValue } from "../describe-value.js";
-import { checkFixtureInventory } from "./check-fixture-inventory.js";
-import { FixtureChecker, formatFixturePath } from "./fixture-checker.js";
+import * as v from "valibot";
 import { FixtureError } from "./fixture-error.js";
-import {
-  FAULT_SHARE_KEYS,
-  type Fixture,
-  type FixtureBehaviour,
-  type FixtureFaults,
-  type FixtureInput,
-  type FixturePathIssue,
-  SIM_MODES,
-  type SimMode,
-  UNKNOWN_ID_ANSWERS,
-  type UnknownIdAnswer,
-} from "./fixture-types.js";
+import { BehaviourSchema, type Fixture, type FixtureFaults, FixtureSchema } from "./fixture-schema.js";
+
+/** An issue with the path as segments, so a YAML loader can find its line. */
+export interface FixturePathIssue {
+  path: (string | number)[];
+  message: string;
+}
 
 export type FixtureCheck = { ok: true; fixture: Fixture } | { ok: false; issues: FixturePathIssue[] };
 
-const BEHAVIOUR_KEYS = [
-  "latencyMs",
-  "migrateLatencyMs",
-  "mode",
-  "faults",
-  "rateLimit",
-  "revokeTokenAfter",
-  "unknownIds",
-] as const;
-const TOP_KEYS = [
-  "token",
-  "forbiddenToken",
-  "seed",
-  ...BEHAVIOUR_KEYS,
-  "types",
-  "accounts",
-  "datasources",
-] as const;
-
-/** Every fault share 0: a well-behaved instance. */
-const NO_FAULTS: FixtureFaults = {
-  ...(Object.fromEntries(FAULT_SHARE_KEYS.map((key) => [key, 0])) as Record<FaultShareKey, number>),
-  retryAfterSeconds: 1,
-};
-
-/** Every key a fixture author may write, once: the compiler checks each list against the types. */
-type Exactly<List extends readonly string[], Keys extends string> = [Keys] extends [List[number]]
-  ? [List[number]] extends [Keys]
-    ? List
-    : never
-  : never;
-type FaultShareKey = (typeof FAULT_SHARE_KEYS)[number];
-const _topKeysAreFixtureInput: Exactly<typeof TOP_KEYS, keyof FixtureInput> = TOP_KEYS;
-const _behaviourKeysAreFixtureBehaviour: Exactly<typeof BEHAVIOUR_KEYS, keyof FixtureBehaviour> =
-  BEHAVIOUR_KEYS;
-const _faultShareKeysAreFixtureFaults: Exactly<
-  typeof FAULT_SHARE_KEYS,
-  Exclude<keyof FixtureFaults, "retryAfterSeconds">
-> = FAULT_SHARE_KEYS;
-
 /** Checks a fixture and returns it normalised, or every issue found. Pure. */
 export function checkFixture(input: unknown): FixtureCheck {
-  const c = new FixtureChecker();
-  const root = c.record(input, [], TOP_KEYS);
-  if (!root) return { ok: false, issues: c.issues };
-
-  const token = root.token === undefined ? c.fail(["token"], "is required") : c.string(root.token, ["token"]);
-  let forbiddenToken: string | undefined;
-  if (root.forbiddenToken !== undefined) {
-    forbiddenToken = c.string(root.forbiddenToken, ["forbiddenToken"]);
-    if (forbiddenToken !== undefined && forbiddenToken === token) {
-      c.fail(["forbiddenToken"], "must differ from token");
-    }
-  }
-  let seed = 1;
-  if (root.seed !== undefined) {
-    if (typeof root.seed !== "number" || !Number.isSafeInteger(root.seed)) {
-      c.fail(["seed"], `must be an integer, is ${describeValue(root.seed)}`);
-    } else {
-      seed = root.seed;
-    }
-  }
-  const latencyMs =
-    root.latencyMs === undefined ? { min: 0, max: 0 } : c.latency(root.latencyMs, ["latencyMs"]);
-  const migrateLatencyMs =
-    root.migrateLatencyMs === undefined ? undefined : c.latency(root.migrateLatencyMs, ["migrateLatencyMs"]);
-  const mode = root.mode === undefined ? "normal" : c.oneOf<SimMode>(root.mode, ["mode"], SIM_MODES);
-  const faults = root.faults === undefined ? { ...NO_FAULTS } : c.faults(root.faults, ["faults"], NO_FAULTS);
-  const rateLimit = root.rateLimit === undefined ? undefined : c.rateLimit(root.rateLimit, ["rateLimit"]);
-  const revokeTokenAfter =
-    root.revokeTokenAfter === undefined
-      ? undefined
-      : c.nonNegative(root.revokeTokenAfter, ["revokeTokenAfter"], true);
-  const unknownIds =
-    root.unknownIds === undefined
-      ? "aborted"
-      : c.oneOf<UnknownIdAnswer>(root.unknownIds, ["unknownIds"], UNKNOWN_ID_ANSWERS);
-  const { types, accounts, datasources } = checkFixtureInventory(c, root);
-
-  if (c.issues.length > 0 || token === undefined || latencyMs === undefined || !mode || !faults) {
-    return { ok: false, issues: c.issues };
-  }
-  return {
-    ok: true,
-    fixture: {
-      token,
-      forbiddenToken,
-      seed,
-      latencyMs,
-      migrateLatencyMs,
-      mode,
-      faults,
-      rateLimit,
-      revokeTokenAfter,
-      unknownIds,
-      types,
-      accounts,
-      datasources,
-    },
-  };
+  const result = v.safeParse(FixtureSchema, input);
+  return result.success
+    ? { ok: true, fixture: result.output }
+    : { ok: false, issues: pathIssues(result.issues) };
 }
 
 /**
@@ -209,39 +106,38 @@ export function checkBehaviour(
   input: unknown,
   current: FixtureFaults,
 ): { ok: true; behaviour: Partial<Fixture> } | { ok: false; issues: FixturePathIssue[] } {
-  const c = new FixtureChecker();
-  const root = c.record(input, [], BEHAVIOUR_KEYS);
-  if (!root) return { ok: false, issues: c.issues };
+  const result = v.safeParse(BehaviourSchema, input);
+  if (!result.success) return { ok: false, issues: pathIssues(result.issues) };
+  const given = input as Record<string, unknown>;
+  const { latencyMs, migrateLatencyMs, mode, faults, rateLimit, revokeTokenAfter, unknownIds } =
+    result.output;
   const behaviour: Partial<Fixture> = {};
-  const off = (value: unknown) => value === undefined || value === null;
-  if ("latencyMs" in root) {
-    const latency = c.latency(root.latencyMs, ["latencyMs"]);
-    if (latency) behaviour.latencyMs = latency;
+  if (latencyMs !== undefined) behaviour.latencyMs = latencyMs;
+  // A null turns it off; a key not given leaves it as it is.
+  if ("migrateLatencyMs" in given) behaviour.migrateLatencyMs = migrateLatencyMs ?? undefined;
+  if (mode !== undefined) behaviour.mode = mode;
+  if (faults !== undefined) {
+    const changes = Object.entries(faults).filter(([, share]) => share !== undefined);
+    behaviour.faults = { ...current, ...Object.fromEntries(changes) };
   }
-  if ("migrateLatencyMs" in root) {
-    behaviour.migrateLatencyMs = off(root.migrateLatencyMs)
-      ? undefined
-      : c.latency(root.migrateLatencyMs, ["migrateLatencyMs"]);
+  if ("rateLimit" in given) behaviour.rateLimit = rateLimit ?? undefined;
+  if ("revokeTokenAfter" in given) behaviour.revokeTokenAfter = revokeTokenAfter ?? undefined;
+  if (unknownIds !== undefined) behaviour.unknownIds = unknownIds;
+  return { ok: true, behaviour };
+}
+
+function pathIssues(issues: readonly v.BaseIssue<unknown>[]): FixturePathIssue[] {
+  return issues.map((issue) => ({
+    path: (issue.path ?? []).map((item) => item.key as string | number),
+    message: issue.message,
+  }));
+}
+
+/** `datasources[3].table` from ["datasources", 3, "table"]. */
+export function formatFixturePath(path: readonly (string | number)[]): string {
+  let text = "";
+  for (const part of path) {
+    text += typeof part === "number" ? `[${part}]` : text === "" ? part : `.${part}`;
   }
-  if (root.mode !== undefined) {
-    const mode = c.oneOf<SimMode>(root.mode, ["mode"], SIM_MODES);
-    if (mode) behaviour.mode = mode;
-  }
-  if (root.faults !== undefined) {
-    const faults = c.faults(root.faults, ["faults"], current);
-    if (faults) behaviour.faults = faults;
-  }
-  if ("rateLimit" in root) {
-    behaviour.rateLimit = off(root.rateLimit) ? undefined : c.rateLimit(root.rateLimit, ["rateLimit"]);
-  }
-  if ("revokeTokenAfter" in root) {
-    behaviour.revokeTokenAfter = off(root.revokeTokenAfter)
-      ? undefined
-      : c.nonNegative(root.revokeTokenAfter, ["revokeTokenAfter"], true);
-  }
-  if (root.unknownIds !== undefined) {
-    const unknownIds = c.oneOf<UnknownIdAnswer>(root.unknownIds, ["unknownIds"], UNKNOWN_ID_ANSWERS);
-    if (unknownIds) behaviour.unknownIds = unknownIds;
-  }
-  return c.issues.length > 0 ? { ok: false, issues: c.issues } : { ok: true, behaviour };
+  return text;
 }
