@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkFixture, type FixtureInput, parseFixture } from "../../src/sim/fixture.js";
+import { checkBehaviour, checkFixture, type FixtureInput, parseFixture } from "../../src/sim/fixture.js";
 import { FixtureError } from "../../src/sim/fixture-error.js";
 import { loadFixture, parseFixtureYaml } from "../../src/sim/load-fixture.js";
 
@@ -209,6 +209,53 @@ describe("parseFixture", () => {
     expect(error.message).toMatch(
       /^invalid simulator fixture my-fixture\.yaml \(8 issues\):\n {2}token: must be a string/,
     );
+  });
+  it("reports a check across fields together with a wrong field elsewhere", () => {
+    const issues = issuesOf({
+      ...MINIMAL,
+      token: 3,
+      accounts: [MINIMAL.accounts[0], MINIMAL.accounts[0]],
+      datasources: [{ ...MINIMAL.datasources[0], table: 5, candidateOf: ["99"] }],
+    });
+    expect(issues.map((issue) => issue.path)).toEqual([
+      "token",
+      "datasources[0].table",
+      "accounts[1].id",
+      "datasources[0].candidateOf[0]",
+    ]);
+  });
+});
+
+describe("checkBehaviour", () => {
+  const current = parseFixture(MINIMAL).faults;
+
+  it("keeps the fault shares not given, and a null turns a setting off", () => {
+    const check = checkBehaviour(
+      { faults: { rate429: 0.5 }, rateLimit: null, migrateLatencyMs: 7, mode: "maintenance" },
+      { ...current, aborted: 0.25 },
+    );
+    expect(check).toEqual({
+      ok: true,
+      behaviour: {
+        faults: { ...current, aborted: 0.25, rate429: 0.5 },
+        rateLimit: undefined,
+        migrateLatencyMs: { min: 7, max: 7 },
+        mode: "maintenance",
+      },
+    });
+    expect(check.ok && "rateLimit" in check.behaviour).toBe(true);
+    expect(check.ok && "revokeTokenAfter" in check.behaviour).toBe(false);
+  });
+
+  it("refuses a fixture-only key and a wrong share, naming each", () => {
+    const check = checkBehaviour({ token: "x", faults: { rate5xx: 2 } }, current);
+    expect(check).toEqual({
+      ok: false,
+      issues: [
+        { path: ["token"], message: expect.stringMatching(/^unknown key; known keys: latencyMs, /) },
+        { path: ["faults", "rate5xx"], message: "must be a share between 0 and 1, is the number 2" },
+      ],
+    });
   });
 });
 
