@@ -156,6 +156,8 @@ function closed<const E extends v.ObjectEntries>(entries: E) {
     ];
     return { ...out, typed: false, issues } as ReturnType<(typeof schema)["~run"]>;
   };
+  // Parents and `safeParse` call `~run`; the copied `~standard` (Standard Schema) still checks
+  // without the unknown keys, and nothing here uses it.
   return { ...schema, "~run": run };
 }
 
