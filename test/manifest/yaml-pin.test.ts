@@ -11,16 +11,20 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const read = (file: string): unknown => JSON.parse(readFileSync(path.join(ROOT, file), "utf8"));
 
-describe("the yaml dependency", () => {
+describe("the dependencies whose internals the code relies on", () => {
   const pkg = read("package.json") as { dependencies: Record<string, string>; files: string[] };
   const lock = read("npm-shrinkwrap.json") as { packages: Record<string, { version?: string }> };
 
-  it("is pinned to one exact version, the one the shrinkwrap locks and node_modules holds", () => {
-    const spec = pkg.dependencies.yaml;
-    expect(spec).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(lock.packages["node_modules/yaml"]?.version).toBe(spec);
-    expect((read("node_modules/yaml/package.json") as { version: string }).version).toBe(spec);
-  });
+  // valibot: src/sim/fixture-schema.ts's closed() wraps an object schema's `~run`.
+  it.each(["yaml", "valibot"])(
+    "%s is pinned to one exact version, the one the shrinkwrap locks and node_modules holds",
+    (name) => {
+      const spec = pkg.dependencies[name];
+      expect(spec).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(lock.packages[`node_modules/${name}`]?.version).toBe(spec);
+      expect((read(`node_modules/${name}/package.json`) as { version: string }).version).toBe(spec);
+    },
+  );
 
   it("ships the shrinkwrap in the package", () => {
     expect(pkg.files).toContain("npm-shrinkwrap.json");
