@@ -55,6 +55,9 @@ export async function runCli(args, { env = {}, cwd = ROOT, discardOutput = false
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         CI: "true",
+        // The scenarios read the run's events from its log (the first and last POST): JSON lines,
+        // as a log collector gets them, not the readable lines stderr carries off a terminal.
+        FEDMIGRATE_LOG_FORMAT: "json",
         ...env,
         FEDMIGRATE_BENCH_RSS_FILE: rssFile,
       },

@@ -3,8 +3,6 @@ import { FedmigrateError, UsageError } from "../errors.js";
 import { ExitCode, exitCodeFor } from "../exit-codes.js";
 import { suggestKey } from "../manifest/suggest-key.js";
 import { VERSION } from "../version.js";
-import { COMPLETION_COMMAND, COMPLETION_HELP, enableCompletion } from "./commands/completion.js";
-import { commandModules } from "./commands/index.js";
 import type { CliIo, CommandContext } from "./context.js";
 import { sayOnStderr, setStderrSettings, stderrSettingsFrom } from "./say-on-stderr.js";
 import { globalOptions, rejectTokenFlag } from "./shared-options.js";
@@ -42,6 +40,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${VERSION}\n`);
     return ExitCode.OK;
   }
+  // The commands (and all they import) load only now, so `--version` above loads almost nothing.
+  const [{ COMPLETION_COMMAND, COMPLETION_HELP, enableCompletion }, { commandModules }] = await Promise.all([
+    import("./commands/completion.js"),
+    import("./commands/index.js"),
+  ]);
   // yargs' completion command would print its script for --help: say what it does instead.
   if (argv[0] === COMPLETION_COMMAND && argv.some((arg) => arg === "--help" || arg === "-h")) {
     io.stdout.write(`${COMPLETION_HELP}\n`);
