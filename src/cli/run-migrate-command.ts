@@ -124,7 +124,7 @@ async function confirmMigration(
   const { plural } = await import("../report/plural.js");
   const answer = await askToProceed(
     io,
-    `Migrate ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} now? Only 'yes' goes on: `,
+    `Migrate ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} now? Type 'yes' (or 'y') to go on: `,
     out,
   );
   if (answer === "yes") return ids;

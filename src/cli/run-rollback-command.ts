@@ -111,7 +111,7 @@ export async function runRollbackCommand(args: RollbackArgs, io: CliIo): Promise
     }
     const answer = await askToProceed(
       io,
-      `Reverse ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} back to Federated V1 now? Only 'yes' goes on: `,
+      `Reverse ${plural(ids.size, "datasource", "datasources")} on ${plan.domain} back to Federated V1 now? Type 'yes' (or 'y') to go on: `,
       out,
     );
     if (answer !== "yes") {

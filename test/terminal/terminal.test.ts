@@ -75,7 +75,7 @@ describe.skipIf(!TMUX)("at a terminal 80 columns wide", () => {
   it("migrate shows the plan and waits for an answer, sending nothing before it; 'no' sends nothing", async () => {
     await setUp({ count: 5, seed: 3 });
     const asked = term.start(["migrate", ws.manifest], ws.env);
-    await term.waitFor(asked, /Migrate 5 datasources on .* now\? Only 'yes' goes on:/);
+    await term.waitFor(asked, /Migrate 5 datasources on .* now\? Type 'yes' \(or 'y'\) to go on:/);
     expect(posts()).toBe(0);
     term.keys(asked, "n", "Enter");
     expect(await term.exitCode(asked)).toBe(1);
@@ -83,7 +83,7 @@ describe.skipIf(!TMUX)("at a terminal 80 columns wide", () => {
     expect(posts()).toBe(0);
 
     const yes = term.start(["migrate", ws.manifest], ws.env);
-    await term.waitFor(yes, /Only 'yes' goes on:/);
+    await term.waitFor(yes, /Type 'yes' \(or 'y'\) to go on:/);
     expect(posts()).toBe(0);
     term.keys(yes, "yes", "Enter");
     expect(await term.exitCode(yes)).toBe(0);
@@ -95,7 +95,7 @@ describe.skipIf(!TMUX)("at a terminal 80 columns wide", () => {
     const migrate = term.start(["migrate", ws.manifest, "--yes"], ws.env);
     expect(await term.exitCode(migrate)).toBe(0);
     const rollback = term.start(["rollback", "--all"], ws.env);
-    await term.waitFor(rollback, /Reverse 3 datasources .* now\? Only 'yes' goes on:/);
+    await term.waitFor(rollback, /Reverse 3 datasources .* now\? Type 'yes' \(or 'y'\) to go on:/);
     expect(posts()).toBe(3);
     term.keys(rollback, "y", "Enter");
     expect(await term.exitCode(rollback)).toBe(0);
