@@ -1,4 +1,6 @@
 import { request as httpRequest } from "node:http";
+import type { Direction } from "../../src/domo/types.js";
+import type { WorkItem } from "../../src/run/types.js";
 import type { Fixture, FixtureInput } from "../../src/sim/fixture.js";
 import { loadFixture } from "../../src/sim/load-fixture.js";
 import { startSimulator } from "../../src/sim/start-simulator.js";
@@ -131,4 +133,16 @@ export async function callJson(
     // not JSON: the text it is
   }
   return { status: result.status, headers: result.headers, body, text: result.text };
+}
+
+/** One work item per datasource of the fixture, to the last account of its type the fixture lists. */
+export function workItemsOf(fixture: Fixture, direction: Direction): WorkItem[] {
+  const accountOf = new Map(fixture.accounts.map((a) => [a.type, a.id]));
+  return fixture.datasources.map((ds) => ({
+    datasourceId: ds.id,
+    name: ds.name,
+    accountId: accountOf.get(ds.type) as string,
+    direction,
+    target: { catalog: ds.catalog, schema: ds.schema, table: ds.table },
+  }));
 }

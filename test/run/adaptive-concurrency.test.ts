@@ -6,9 +6,9 @@ import { createRetryPolicy } from "../../src/domo/retry-policy.js";
 import { openJournal } from "../../src/journal/open-journal.js";
 import { executeItems } from "../../src/run/execute-items.js";
 import { StopController } from "../../src/run/stop-controller.js";
-import type { WorkItem } from "../../src/run/types.js";
 import { generateFixture } from "../helpers/generate-fixture.js";
-import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { API, startTestSimulator, type TestSimulator, workItemsOf } from "../helpers/sim.js";
+import { aRun } from "../journal/journal-fixtures.js";
 
 /**
  * The executor against a real simulator that rate-limits (a token bucket answering 429 with
@@ -38,14 +38,7 @@ describe("executeItems under a server rate limit", () => {
       rateLimit: { perSecond: 150, burst: 8 },
     });
     sim = await startTestSimulator(fixture);
-    const accountOf = new Map(fixture.accounts.map((a) => [a.type, a.id]));
-    const items: WorkItem[] = fixture.datasources.map((ds) => ({
-      datasourceId: ds.id,
-      name: ds.name,
-      accountId: accountOf.get(ds.type) as string,
-      direction: "V1_TO_V2",
-      target: { catalog: ds.catalog, schema: ds.schema, table: ds.table },
-    }));
+    const items = workItemsOf(fixture, "V1_TO_V2");
 
     // In flight at the server as each request arrives, once half the entries are done: by then the
     // first cohort (sent before any 429 was seen) and its retries are long over.
@@ -62,18 +55,7 @@ describe("executeItems under a server rate limit", () => {
     });
 
     const journal = openJournal(":memory:");
-    journal.startRun({
-      id: "run-1",
-      command: "migrate",
-      domain: "sim",
-      manifestsHash: null,
-      user: "test",
-      host: "test",
-      pid: 1,
-      ciJobUrl: null,
-      startedAt: new Date().toISOString(),
-      options: "{}",
-    });
+    journal.startRun(aRun({ id: "run-1", domain: "sim", startedAt: new Date().toISOString() }));
     const gate = new RateGate({ now: Date.now });
     const result = await executeItems(
       items,

@@ -15,7 +15,8 @@ import type { WorkItem } from "../../src/run/types.js";
 import type { Fixture } from "../../src/sim/fixture.js";
 import { type OwnAnswer, type RewriteProxy, startRewriteProxy } from "../chaos/rewrite-proxy.js";
 import { generateFixture } from "../helpers/generate-fixture.js";
-import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { API, startTestSimulator, type TestSimulator, workItemsOf } from "../helpers/sim.js";
+import { aRun } from "../journal/journal-fixtures.js";
 
 /**
  * The executor over real HTTP: the real client, retry policy and rate gate, a SQLite journal file,
@@ -44,34 +45,12 @@ const BAD_GATEWAY: OwnAnswer = {
   body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>",
 };
 
-function workItems(fixture: Fixture, direction: Direction): WorkItem[] {
-  const accountOf = new Map(fixture.accounts.map((a) => [a.type, a.id]));
-  return fixture.datasources.map((ds) => ({
-    datasourceId: ds.id,
-    name: ds.name,
-    accountId: accountOf.get(ds.type) as string,
-    direction,
-    target: { catalog: ds.catalog, schema: ds.schema, table: ds.table },
-  }));
-}
-
 async function setUp(count: number, faults: Partial<Fixture["faults"]> = {}) {
   const fixture = generateFixture({ count, seed: 11, faults });
   sim = await startTestSimulator(fixture);
   dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-exec-"));
   journal = openJournal(path.join(dir, "journal.db"));
-  journal.startRun({
-    id: "run-1",
-    command: "migrate",
-    domain: "sim",
-    manifestsHash: null,
-    user: "test",
-    host: "test",
-    pid: 1,
-    ciJobUrl: null,
-    startedAt: new Date(0).toISOString(),
-    options: "{}",
-  });
+  journal.startRun(aRun({ id: "run-1", domain: "sim", startedAt: new Date(0).toISOString() }));
   return { fixture: sim.sim.fixture(), sim, journal };
 }
 
@@ -100,7 +79,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
   it("a 502 after the change was applied ends COMPLETE with one POST, read back from the candidate list", async () => {
     const { fixture, sim: s, journal: j } = await setUp(3);
     if (direction === "V2_TO_V1") {
-      const migrated = await execute(s.url, workItems(fixture, "V1_TO_V2"), j);
+      const migrated = await execute(s.url, workItemsOf(fixture, "V1_TO_V2"), j);
       expect(migrated.outcomes.every((o) => o.outcome === "complete")).toBe(true);
     }
     const target = fixture.datasources[1]?.id as string;
@@ -114,7 +93,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
           ? BAD_GATEWAY
           : undefined,
     );
-    const result = await execute(proxy.url, workItems(fixture, direction), j);
+    const result = await execute(proxy.url, workItemsOf(fixture, direction), j);
 
     expect(replaced).toBe(1);
     expect(result.outcomes.map((o) => o.outcome)).toEqual(["complete", "complete", "complete"]);
@@ -137,7 +116,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
 
   it("a 404 is final: not sent again, the record says which id Domo does not know", async () => {
     const { fixture, sim: s, journal: j } = await setUp(2);
-    if (direction === "V2_TO_V1") await execute(s.url, workItems(fixture, "V1_TO_V2"), j);
+    if (direction === "V2_TO_V1") await execute(s.url, workItemsOf(fixture, "V1_TO_V2"), j);
     const target = fixture.datasources[0]?.id as string;
     let answered = 0;
     proxy = await startRewriteProxy(
@@ -153,7 +132,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
         };
       },
     );
-    const result = await execute(proxy.url, workItems(fixture, direction), j);
+    const result = await execute(proxy.url, workItemsOf(fixture, direction), j);
     expect(answered).toBe(1);
     const outcome = result.outcomes.find((o) => o.datasource === target);
     expect(outcome).toMatchObject({ outcome: "failed", attempts: 1, httpStatus: 404 });
@@ -163,9 +142,9 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
 
   it("a connection dropped after the change: read back, COMPLETE, one POST", async () => {
     const { fixture, sim: s, journal: j } = await setUp(2);
-    if (direction === "V2_TO_V1") await execute(s.url, workItems(fixture, "V1_TO_V2"), j);
+    if (direction === "V2_TO_V1") await execute(s.url, workItemsOf(fixture, "V1_TO_V2"), j);
     s.sim.update({ faults: { dropAfterApply: 1 } });
-    const result = await execute(s.url, workItems(fixture, direction), j);
+    const result = await execute(s.url, workItemsOf(fixture, direction), j);
     expect(result.outcomes.map((o) => [o.outcome, o.attempts, o.resolvedBy])).toEqual([
       ["complete", 1, "readback"],
       ["complete", 1, "readback"],
@@ -175,7 +154,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
 
   it("a 5xx before the change: read back, sent again, COMPLETE", async () => {
     const { fixture, sim: s, journal: j } = await setUp(2);
-    if (direction === "V2_TO_V1") await execute(s.url, workItems(fixture, "V1_TO_V2"), j);
+    if (direction === "V2_TO_V1") await execute(s.url, workItemsOf(fixture, "V1_TO_V2"), j);
     const target = fixture.datasources[0]?.id as string;
     let failedOnce = false;
     proxy = await startRewriteProxy(
@@ -187,7 +166,7 @@ describe.each<["migrate", Direction] | ["reverse", Direction]>([
         return { status: 503, contentType: "text/plain", body: "Service Unavailable" };
       },
     );
-    const result = await execute(proxy.url, workItems(fixture, direction), j);
+    const result = await execute(proxy.url, workItemsOf(fixture, direction), j);
     const outcome = result.outcomes.find((o) => o.datasource === target);
     expect(outcome).toMatchObject({ outcome: "complete", attempts: 2, resolvedBy: null });
     expect(postsTo(s, route, target)).toBe(1);

@@ -14,7 +14,8 @@ import { StopController } from "../../src/run/stop-controller.js";
 import type { WorkItem } from "../../src/run/types.js";
 import type { DatasourceFault, Fixture, ReverseFault } from "../../src/sim/fixture.js";
 import { generateFixture } from "../helpers/generate-fixture.js";
-import { API, startTestSimulator, type TestSimulator } from "../helpers/sim.js";
+import { API, startTestSimulator, type TestSimulator, workItemsOf } from "../helpers/sim.js";
+import { aRun } from "../journal/journal-fixtures.js";
 
 /**
  * The executor against the simulator's own faults (issue 14), over real HTTP: the real client,
@@ -48,30 +49,8 @@ async function setUp(faults: Faults = {}, top: Partial<Fixture> = {}) {
   sim = await startTestSimulator({ ...generated, ...top });
   dir = mkdtempSync(path.join(tmpdir(), "fedmigrate-exec-sim-"));
   journal = openJournal(path.join(dir, "journal.db"));
-  journal.startRun({
-    id: "run-1",
-    command: "migrate",
-    domain: "sim",
-    manifestsHash: null,
-    user: "test",
-    host: "test",
-    pid: 1,
-    ciJobUrl: null,
-    startedAt: new Date(0).toISOString(),
-    options: "{}",
-  });
+  journal.startRun(aRun({ id: "run-1", domain: "sim", startedAt: new Date(0).toISOString() }));
   return { fixture: sim.sim.fixture(), s: sim, j: journal, id: target.id };
-}
-
-function workItems(fixture: Fixture, direction: Direction): WorkItem[] {
-  const accountOf = new Map(fixture.accounts.map((a) => [a.type, a.id]));
-  return fixture.datasources.map((ds) => ({
-    datasourceId: ds.id,
-    name: ds.name,
-    accountId: accountOf.get(ds.type) as string,
-    direction,
-    target: { catalog: ds.catalog, schema: ds.schema, table: ds.table },
-  }));
 }
 
 async function execute(
@@ -105,7 +84,7 @@ const rowsOf = (j: Journal, id: string, direction: Direction) =>
 describe("a 5xx after the change was applied (the simulator's own fault)", () => {
   it("migrate, status-502-after-apply-once: COMPLETE from the read-back, one POST", async () => {
     const { fixture, s, j, id } = await setUp({ fault: "status-502-after-apply-once" });
-    const result = await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    const result = await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
 
     expect(result.outcomes.map((o) => o.outcome)).toEqual(["complete", "complete", "complete"]);
     expect(postsTo(s, "V1_TO_V2", id)).toEqual([
@@ -125,9 +104,9 @@ describe("a 5xx after the change was applied (the simulator's own fault)", () =>
 
   it("reverse, every answer replaced by a 5xx after the change: COMPLETE from the read-back, one POST each", async () => {
     const { fixture, s, j } = await setUp();
-    await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
     s.sim.update({ faults: { status5xxAfterApply: 1 } });
-    const result = await execute(s, workItems(fixture, "V2_TO_V1"), j);
+    const result = await execute(s, workItemsOf(fixture, "V2_TO_V1"), j);
 
     expect(result.outcomes.map((o) => [o.outcome, o.attempts, o.resolvedBy])).toEqual([
       ["complete", 1, "readback"],
@@ -151,9 +130,9 @@ describe("a 404 on a POST (unknownIds: not-found) is final", () => {
     ["reverse of an unknown datasource", "V2_TO_V1", "datasource"],
   ])("%s: one POST, not retried, the record names the id", async (_, direction, unknown) => {
     const { fixture, s, j } = await setUp({}, { unknownIds: "not-found" });
-    if (direction === "V2_TO_V1") await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    if (direction === "V2_TO_V1") await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
     // The plan refuses unknown ids before any POST; the server changed after it was made.
-    const [first, ...rest] = workItems(fixture, direction);
+    const [first, ...rest] = workItemsOf(fixture, direction);
     if (!first) throw new Error("no item");
     const item: WorkItem =
       unknown === "datasource"
@@ -179,7 +158,7 @@ describe("a 404 on a POST (unknownIds: not-found) is final", () => {
 describe("a 200 whose record has a state Domo does not document (unknown-state)", () => {
   it("migrate, unknown-state-once: ambiguous, read back, COMPLETE with one POST and the toe kept", async () => {
     const { fixture, s, j, id } = await setUp({ fault: "unknown-state-once" });
-    const result = await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    const result = await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
 
     const posts = postsTo(s, "V1_TO_V2", id);
     expect(posts).toEqual([
@@ -205,9 +184,9 @@ describe("a 200 whose record has a state Domo does not document (unknown-state)"
 
   it("reverse, every record PENDING: read back, COMPLETE with one POST each", async () => {
     const { fixture, s, j } = await setUp();
-    await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
     s.sim.update({ faults: { unknownState: 1 } });
-    const result = await execute(s, workItems(fixture, "V2_TO_V1"), j);
+    const result = await execute(s, workItemsOf(fixture, "V2_TO_V1"), j);
     expect(result.outcomes.map((o) => [o.outcome, o.attempts, o.resolvedBy])).toEqual([
       ["complete", 1, "readback"],
       ["complete", 1, "readback"],
@@ -220,7 +199,7 @@ describe("a 200 whose record has a state Domo does not document (unknown-state)"
 describe("a reversal answered INCOMPLETE, whose re-attempt loses its answer", () => {
   it("is read back: the half-reversed datasource was listed migrated, so 'not migrated' confirms the re-attempt", async () => {
     const { fixture, s, j, id } = await setUp({ reverseFault: "incomplete-once" });
-    await execute(s, workItems(fixture, "V1_TO_V2"), j);
+    await execute(s, workItemsOf(fixture, "V1_TO_V2"), j);
     // Once the first reversal has ended INCOMPLETE, every answer is lost after the change.
     const stop = s.sim.onRequestEnd((entry) => {
       if (entry.route === "reverse" && entry.datasourceId === id) {
@@ -228,7 +207,7 @@ describe("a reversal answered INCOMPLETE, whose re-attempt loses its answer", ()
         s.sim.update({ faults: { dropAfterApply: 1 } });
       }
     });
-    const item = workItems(fixture, "V2_TO_V1").find((i) => i.datasourceId === id) as WorkItem;
+    const item = workItemsOf(fixture, "V2_TO_V1").find((i) => i.datasourceId === id) as WorkItem;
     const result = await execute(s, [item], j, { migratedBeforeReversal: new Set([id]) });
 
     expect(postsTo(s, "V2_TO_V1", id).map((e) => [e.state, e.outcome])).toEqual([
